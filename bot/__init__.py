@@ -1,0 +1,1 @@
+"""Application layer: the Slack app, the command line, the scheduler and the notebook facade."""

@@ -1,0 +1,59 @@
+"""One typed configuration, read from the environment and a `.env` file (SPEC §7)."""
+
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_FILE = "ror-anomalies.db"
+
+
+class MissingSetting(Exception):
+    """A variable needed for what was asked is not set; the message names it, in French."""
+
+    def __init__(self, variable: str, purpose: str) -> None:
+        super().__init__(f"La variable d'environnement {variable} est requise {purpose}.")
+        self.variable = variable
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_api_url: str = "https://slack.com/api/"
+    database_url: str = Field(default_factory=lambda: f"sqlite:///{Path.cwd() / DEFAULT_DATABASE_FILE}")
+    ror_timezone: str = "Europe/Paris"
+    ror_system_name: str = "Bot Slack ROR Anomalies"
+    port: int = 3000
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _trailing_slash(cls, value: str) -> str:
+        return value if value.endswith("/") else value + "/"
+
+    @field_validator("ror_timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        ZoneInfo(value)
+        return value
+
+    @property
+    def timezone(self) -> ZoneInfo:
+        return ZoneInfo(self.ror_timezone)
+
+    @property
+    def socket_mode(self) -> bool:
+        return self.slack_app_token is not None
+
+    def require_bot_token(self) -> str:
+        if self.slack_bot_token is None:
+            raise MissingSetting("SLACK_BOT_TOKEN", "pour parler à Slack (jeton du bot, xoxb-…)")
+        return self.slack_bot_token.get_secret_value()
+
+    def require_signing_secret(self) -> str:
+        if self.slack_signing_secret is None:
+            raise MissingSetting("SLACK_SIGNING_SECRET", "en mode HTTP (secret de signature des requêtes Slack)")
+        return self.slack_signing_secret.get_secret_value()

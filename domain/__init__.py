@@ -1,0 +1,1 @@
+"""Pure domain of ROR Anomalies: no Slack, no SQL, no settings."""

@@ -1,0 +1,92 @@
+"""The anomaly: one data item of one resource, and every status it went through (SPEC §4)."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from domain.catalogue import Action, ResourceKind, Thematique
+from domain.errors import TransitionRefused
+from domain.events import DomainEvent, SentToRecipient, StatusChanged
+from domain.habilitation import Actor
+from domain.statuses import Role, Status, allowed_roles
+
+MAX_DESCRIPTION = 800
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryEntry:
+    at: datetime
+    previous: Status | None
+    status: Status
+    actor: str
+    role: Role
+    system: str
+    comment: str = ""
+
+
+@dataclass(slots=True)
+class Anomaly:
+    reference: str
+    status: Status
+    kind: ResourceKind
+    resource_id: str
+    structure_id: str | None
+    structure_name: str
+    offer_name: str | None
+    region: str | None
+    departement: str | None
+    data_item: str
+    present_value: str
+    description: str
+    thematique: Thematique
+    action: Action
+    fhir_path: str
+    declaring_system: str
+    declarant_id: str
+    created_at: datetime
+    updated_at: datetime
+    declarant_email: str | None = None
+    group_name: str | None = None
+    recipient: str | None = None
+    rule: str | None = None
+    proposed_value: str | None = None
+    history: list[HistoryEntry] = field(default_factory=list)
+    # How many history entries the store already holds: the rest are new.
+    stored_history: int = field(default=0, compare=False, repr=False)
+    events: list[DomainEvent] = field(default_factory=list, compare=False, repr=False)
+
+    @property
+    def new_history(self) -> list[HistoryEntry]:
+        return self.history[self.stored_history :]
+
+    def may_move(self, target: Status, role: Role) -> bool:
+        return role in allowed_roles(self.status, target)
+
+    def move_to(self, target: Status, *, by: Actor, at: datetime, comment: str = "") -> None:
+        if not self.may_move(target, by.role):
+            reason = "Ce statut est définitif." if self.status.is_final else ""
+            raise TransitionRefused(self.reference, self.status, target, reason)
+        previous = self.status
+        self.history.append(HistoryEntry(at, previous, target, by.name, by.role, by.system, comment.strip()))
+        self.status = target
+        self.updated_at = at
+        self.events.append(
+            StatusChanged(self.reference, previous, target, by.name, self.declarant_email, comment.strip())
+        )
+        if target is Status.SENT_TO_RECIPIENT and self.recipient:
+            self.events.append(SentToRecipient(self.reference, self.recipient))
+
+    def route(self, *, recipient: str | None, at: datetime, system: str) -> None:
+        """First move after creation, or when the directory gains a recipient: to the recipient if
+        there is one, else blocked."""
+        self.recipient = recipient
+        target = Status.SENT_TO_RECIPIENT if recipient else Status.BLOCKED_NO_RECIPIENT
+        comment = f"Envoyée à {recipient}" if recipient else "Aucun destinataire connu pour cette ressource"
+        self.move_to(target, by=Actor.automatic(system), at=at, comment=comment)
+
+    def pull_events(self) -> list[DomainEvent]:
+        events, self.events = self.events, []
+        return events
+
+    @property
+    def reference_number(self) -> int:
+        return int(self.reference.removeprefix("ANO_"))

@@ -1,0 +1,152 @@
+"""One hierarchy of errors; each carries the French sentence shown to the user."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from domain.catalogue import ResourceKind
+    from domain.statuses import Status
+
+ACCESS_REQUEST_ADDRESS = "monserviceclient.ror@esante.gouv.fr"
+
+
+class RorError(Exception):
+    """A mistake or refusal the user can understand and act on; `message` is French."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class NotHabilitated(RorError):
+    def __init__(self, email: str | None) -> None:
+        who = f"Votre adresse {email} n'est" if email else "Vous n'êtes"
+        super().__init__(
+            f"{who} rattachée à aucun groupe d'habilitation ROR : vous ne pouvez pas encore utiliser ce service. "
+            f"Pour demander un accès, écrivez à l'équipe du programme ROR à l'ANS ({ACCESS_REQUEST_ADDRESS}) "
+            "en précisant le périmètre souhaité (une ou plusieurs régions, ou national), les adresses e-mail "
+            "des personnes à habiliter et si des collègues ont déjà un accès (pour rejoindre le même groupe)."
+        )
+        self.email = email
+
+
+class InvalidIdentifier(RorError):
+    """An identifier that cannot be right, whatever the directory holds. `field` names the input."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class ResourceNotFound(RorError):
+    def __init__(self, field: str, kind: ResourceKind, resource_id: str) -> None:
+        noun = {"Structure": "Aucune structure", "Offre": "Aucune offre"}.get(kind.value, "Aucun professionnel")
+        super().__init__(f"{noun} d'identifiant {resource_id} n'est accessible dans votre périmètre.")
+        self.field = field
+        self.kind = kind
+        self.resource_id = resource_id
+
+
+class OfferNotInStructure(RorError):
+    def __init__(self, offer_id: str, structure_id: str) -> None:
+        super().__init__(f"L'offre {offer_id} n'appartient pas à la structure {structure_id}.")
+        self.field = "offre"
+
+
+class AnomalyNotFound(RorError):
+    def __init__(self, reference: str) -> None:
+        super().__init__(f"Aucune anomalie {reference} n'est accessible dans votre périmètre.")
+        self.reference = reference
+
+
+class InvalidReference(RorError):
+    def __init__(self, text: str) -> None:
+        super().__init__(
+            f"« {text} » n'est pas une référence d'anomalie : attendu ANO_ suivi de 12 chiffres "
+            "(par exemple ANO_100000000909)."
+        )
+
+
+class InvalidDeclaration(RorError):
+    """Per-field problems of a declaration; keys are field names (`structure`, `offre`, `donnees`,
+    or `description:<data item label>`)."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__(" ".join(errors.values()))
+        self.errors = dict(errors)
+
+
+class InvalidFilter(RorError):
+    pass
+
+
+class TransitionRefused(RorError):
+    def __init__(self, reference: str, current: Status, target: Status, reason: str = "") -> None:
+        detail = f" {reason}" if reason else ""
+        super().__init__(
+            f"L'anomalie {reference} est au statut « {current.label} » : "
+            f"elle ne peut pas passer au statut « {target.label} ».{detail}"
+        )
+        self.reference = reference
+        self.current = current
+        self.target = target
+
+
+class UnknownDataItem(RorError):
+    def __init__(self, label: str, kind: ResourceKind | None) -> None:
+        where = f" pour une ressource de type {kind.label}" if kind is not None else ""
+        super().__init__(f"« {label} » n'est pas une donnée pouvant être déclarée en anomalie{where}.")
+
+
+class UnknownResourceKind(RorError):
+    def __init__(self, text: str) -> None:
+        super().__init__(
+            f"« {text} » n'est pas un type de ressource : valeurs possibles structure, offre, ps."
+        )
+
+
+class UnknownStatus(RorError):
+    def __init__(self, text: str) -> None:
+        super().__init__(
+            f"« {text} » n'est pas un statut d'anomalie : utilisez un code (01 à 11), un libellé "
+            "ou un mot-clé comme bloquee, ouverte, fermee, envoyee, corrigee."
+        )
+
+
+class UnknownGroup(RorError):
+    def __init__(self, name: str) -> None:
+        super().__init__(f"Aucun groupe d'habilitation ne s'appelle « {name} ».")
+
+
+class GroupAlreadyExists(RorError):
+    def __init__(self, name: str) -> None:
+        super().__init__(f"Le groupe d'habilitation « {name} » existe déjà.")
+
+
+class MemberAlreadyInGroup(RorError):
+    def __init__(self, email: str, group: str) -> None:
+        super().__init__(f"{email} est déjà membre du groupe « {group} ».")
+
+
+class InvalidPerimeter(RorError):
+    pass
+
+
+class InvalidEmail(RorError):
+    def __init__(self, text: str) -> None:
+        super().__init__(f"« {text} » n'est pas une adresse e-mail valide.")
+
+
+class NotRecipient(RorError):
+    def __init__(self, reference: str) -> None:
+        super().__init__(f"Vous n'êtes pas le destinataire de l'anomalie {reference}.")
+
+
+class InvalidSubscription(RorError):
+    pass
+
+
+class SubscriptionNotFound(RorError):
+    def __init__(self, number: int | str) -> None:
+        super().__init__(f"Ce canal n'a pas d'abonnement n° {number}.")

@@ -1,0 +1,137 @@
+"""ROR identifiers: ID National Structure, ID Offre, RPPS, and anomaly references."""
+
+import re
+from dataclasses import dataclass
+
+from domain.catalogue import ResourceKind
+from domain.errors import InvalidIdentifier, InvalidReference
+from domain.geography import OLD_REGIONS
+
+_STRUCTURE_TYPES = {
+    "0": "cabinet (ADELI)",
+    "1": "FINESS",
+    "2": "SIREN",
+    "3": "SIRET",
+    "4": "cabinet (RPPS)",
+}
+_FINESS = re.compile(r"^(\d{2}|2A|2B|9[A-FJ])\d{7}$")
+_OFFER = re.compile(r"^(\d{2})/(\d{1,12})$")
+_REFERENCE = re.compile(r"^ANO_(\d{12})$")
+
+
+def _compact(text: str) -> str:
+    return "".join(text.split())
+
+
+def parse_structure_id(text: str, *, field: str = "structure") -> str:
+    """Validate an ID National Structure: type digit + identifier of that type (SPEC §3)."""
+    value = _compact(text).upper()
+    if not value:
+        raise InvalidIdentifier(field, "Saisissez l'ID National Structure (par exemple 1110000056).")
+    kind = value[0]
+    if kind not in _STRUCTURE_TYPES:
+        raise InvalidIdentifier(
+            field,
+            f"L'ID National Structure « {value} » doit commencer par le chiffre du type d'identifiant "
+            "(1 FINESS, 2 SIREN, 3 SIRET, 0 ou 4 cabinet).",
+        )
+    rest = value[1:]
+    if len(value) < 10:
+        raise InvalidIdentifier(
+            field, f"L'ID National Structure « {value} » est trop court : au moins 10 caractères attendus."
+        )
+    if kind == "1" and not _FINESS.match(rest):
+        raise InvalidIdentifier(
+            field,
+            f"L'ID National Structure « {value} » doit être 1 suivi d'un numéro FINESS de 9 caractères "
+            "(département puis 7 chiffres).",
+        )
+    if kind == "2" and not (len(rest) == 9 and rest.isdigit()):
+        raise InvalidIdentifier(
+            field, f"L'ID National Structure « {value} » doit être 2 suivi d'un SIREN de 9 chiffres."
+        )
+    if kind == "3" and not (len(rest) == 14 and rest.isdigit()):
+        raise InvalidIdentifier(
+            field, f"L'ID National Structure « {value} » doit être 3 suivi d'un SIRET de 14 chiffres."
+        )
+    if kind in "04" and not rest.isdigit():
+        raise InvalidIdentifier(
+            field, f"L'ID National Structure « {value} » doit être {kind} suivi de chiffres uniquement."
+        )
+    return value
+
+
+def parse_offer_id(text: str, *, field: str = "offre") -> str:
+    """Validate an ID Offre: `<old INSEE region code>/<number>` (e.g. 91/11359)."""
+    value = _compact(text)
+    match = _OFFER.match(value)
+    if not match:
+        raise InvalidIdentifier(
+            field,
+            f"L'ID Offre « {value} » doit avoir la forme <code région>/<numéro>, par exemple 91/11359.",
+        )
+    if match.group(1) not in OLD_REGIONS:
+        raise InvalidIdentifier(
+            field, f"L'ID Offre « {value} » commence par {match.group(1)}, qui n'est pas un code de région."
+        )
+    return value
+
+
+def parse_rpps(text: str, *, field: str = "rpps") -> str:
+    value = _compact(text)
+    if not (len(value) == 11 and value.isdigit()):
+        raise InvalidIdentifier(field, f"Le numéro RPPS « {value} » doit compter exactement 11 chiffres.")
+    return value
+
+
+def parse_resource_id(kind: ResourceKind, text: str) -> str:
+    if kind is ResourceKind.STRUCTURE:
+        return parse_structure_id(text)
+    if kind is ResourceKind.OFFRE:
+        return parse_offer_id(text)
+    return parse_rpps(text)
+
+
+def guess_resource_kind(text: str) -> ResourceKind:
+    """The kind an identifier's shape says it is (an offer has a slash, an RPPS 11 digits)."""
+    value = _compact(text)
+    if "/" in value:
+        return ResourceKind.OFFRE
+    if len(value) == 11 and value.isdigit() and value[0] not in "01234":
+        return ResourceKind.PROFESSIONNEL
+    return ResourceKind.STRUCTURE
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Reference:
+    """`ANO_` + 12 digits, allocated by the store from a sequence."""
+
+    number: int
+
+    PREFIX = "ANO_"
+    FIRST = 100_000_000_000
+
+    def __str__(self) -> str:
+        return f"ANO_{self.number:012d}"
+
+    @classmethod
+    def parse(cls, text: str) -> "Reference":
+        value = _compact(text).upper()
+        if value.isdigit() and len(value) == 12:
+            value = "ANO_" + value
+        match = _REFERENCE.match(value)
+        if not match:
+            raise InvalidReference(text.strip())
+        return cls(int(match.group(1)))
+
+
+def normalise_reference_prefix(text: str) -> str:
+    """`ANO_1000`, `ano_1000` or `1000` → `ANO_1000` (the listing's prefix filter)."""
+    value = _compact(text).upper()
+    if value.startswith("ANO_"):
+        value = value[4:]
+    elif value.startswith("ANO"):
+        value = value[3:]
+    if not value.isdigit() or len(value) > 12:
+        raise InvalidReference(text.strip())
+    return "ANO_" + value

@@ -1,0 +1,146 @@
+"""Declaring anomalies: one resource, one or more distinct data items, all created or none."""
+
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from domain.anomaly import MAX_DESCRIPTION, Anomaly, HistoryEntry
+from domain.catalogue import data_item
+from domain.directory import Resource
+from domain.errors import InvalidDeclaration, UnknownDataItem
+from domain.habilitation import Member
+from domain.ports import Clock, UnitOfWork
+from domain.services.directory import locate_resource
+from domain.statuses import Role, Status
+from domain.text import fold
+
+
+@dataclass(frozen=True, slots=True)
+class DeclaredItem:
+    label: str
+    description: str
+    proposed_value: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DeclarationRequest:
+    structure_id: str
+    offer_id: str | None
+    items: tuple[DeclaredItem, ...]
+    # Same key twice (a replayed Slack submission) returns the first declaration's anomalies.
+    idempotency_key: str | None = None
+
+
+def description_key(label: str) -> str:
+    return f"description:{label}"
+
+
+def clean_description(text: str) -> str:
+    """Trimmed description with Windows line breaks normalised; ValueError with the French reason."""
+    value = text.replace("\r\n", "\n").replace("\r", "\n").strip()
+    if not value:
+        raise ValueError("Décrivez l'anomalie (entre 1 et 800 caractères).")
+    if len(value) > MAX_DESCRIPTION:
+        raise ValueError(
+            f"La description compte {len(value)} caractères : {MAX_DESCRIPTION} au plus."
+        )
+    for char in value:
+        if char != "\n" and unicodedata.category(char) in ("Cc", "Cf") and char not in "\u200d":
+            raise ValueError(
+                f"La description contient un caractère de contrôle interdit (U+{ord(char):04X}) : "
+                "seuls les retours à la ligne sont acceptés."
+            )
+    return value
+
+
+def _validate_items(resource: Resource, items: Sequence[DeclaredItem]) -> list[tuple[DeclaredItem, str]]:
+    errors: dict[str, str] = {}
+    if not items:
+        raise InvalidDeclaration({"donnees": "Choisissez au moins une donnée en anomalie."})
+    seen: dict[str, str] = {}
+    valid: list[tuple[DeclaredItem, str]] = []
+    for item in items:
+        try:
+            catalogue_item = data_item(resource.kind, item.label)
+        except UnknownDataItem as error:
+            errors["donnees"] = error.message
+            continue
+        folded = fold(catalogue_item.label)
+        if folded in seen:
+            errors["donnees"] = f"La donnée « {catalogue_item.label} » est choisie deux fois : une anomalie par donnée."
+            continue
+        seen[folded] = catalogue_item.label
+        try:
+            description = clean_description(item.description)
+        except ValueError as error:
+            errors[description_key(catalogue_item.label)] = str(error)
+            continue
+        valid.append((DeclaredItem(catalogue_item.label, description, item.proposed_value), description))
+    if errors:
+        raise InvalidDeclaration(errors)
+    return valid
+
+
+def declare_anomalies(
+    *, request: DeclarationRequest, member: Member, uow: UnitOfWork, clock: Clock, system: str
+) -> list[Anomaly]:
+    """Create one anomaly per item, routed to the resource's recipient or blocked (SPEC §4)."""
+    with uow:
+        if request.idempotency_key:
+            known = uow.declarations.find(request.idempotency_key)
+            if known is not None:
+                return [uow.anomalies.get(ref, perimeter=member.perimeter) for ref in known]
+        resource, structure = locate_resource(
+            structure_id=request.structure_id, offer_id=request.offer_id, perimeter=member.perimeter, uow=uow
+        )
+        items = _validate_items(resource, request.items)
+        now = clock.now()
+        references = uow.anomalies.allocate_references(len(items))
+        created = []
+        for reference, (item, description) in zip(references, items, strict=True):
+            catalogue_item = data_item(resource.kind, item.label)
+            actor = member.as_actor(system)
+            anomaly = Anomaly(
+                reference=reference,
+                status=Status.CREATED,
+                kind=resource.kind,
+                resource_id=resource.resource_id,
+                structure_id=structure.resource_id if structure else resource.structure_id,
+                structure_name=resource.structure_name,
+                offer_name=resource.offer_name,
+                region=resource.region,
+                departement=resource.departement,
+                data_item=catalogue_item.label,
+                present_value=resource.present_value(catalogue_item.label),
+                description=description,
+                thematique=catalogue_item.thematique,
+                action=catalogue_item.action,
+                fhir_path=catalogue_item.fhir_path,
+                declaring_system=system,
+                declarant_id=member.declarant_id,
+                declarant_email=member.email,
+                group_name=member.group,
+                proposed_value=(item.proposed_value or "").strip() or None,
+                created_at=now,
+                updated_at=now,
+                history=[HistoryEntry(now, None, Status.CREATED, actor.name, Role.DECLARANT, system)],
+            )
+            anomaly.route(recipient=resource.recipient, at=now, system=system)
+            uow.anomalies.add(anomaly)
+            uow.outbox.add(anomaly.pull_events())
+            created.append(anomaly)
+        if request.idempotency_key:
+            uow.declarations.record(request.idempotency_key, [a.reference for a in created])
+        uow.commit()
+    return created
+
+
+def confirmation_text(anomalies: Sequence[Anomaly]) -> str:
+    """The SPEC §4 answer to a declaration."""
+    lines = ["Les anomalies suivantes ont été créées :"]
+    lines += [
+        f"{a.reference} pour la ressource {a.resource_id} - « {a.offer_name or a.structure_name} » "
+        f"sur la donnée « {a.data_item} »"
+        for a in anomalies
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,126 @@
+"""Looking resources up in the directory, within a member's perimeter, and naming recipients."""
+
+from dataclasses import dataclass
+
+from domain.anomaly import Anomaly
+from domain.catalogue import DataItem, ResourceKind, data_items_of
+from domain.directory import Resource
+from domain.errors import InvalidDeclaration, InvalidIdentifier, OfferNotInStructure, ResourceNotFound
+from domain.habilitation import Actor, Member, Perimeter, normalise_email
+from domain.identifiers import guess_resource_kind, parse_offer_id, parse_resource_id, parse_structure_id
+from domain.ports import Clock, UnitOfWork
+from domain.statuses import BLOCKED, Status
+
+
+@dataclass(frozen=True, slots=True)
+class PresentValue:
+    item: DataItem
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceCard:
+    """What `/ror rechercher` shows: the resource, its data, how many anomalies are open on it."""
+
+    resource: Resource
+    structure: Resource | None
+    open_anomalies: int
+    present_values: tuple[PresentValue, ...]
+
+    @property
+    def kind(self) -> ResourceKind:
+        return self.resource.kind
+
+
+def _visible(resource: Resource | None, perimeter: Perimeter) -> Resource | None:
+    if resource is None or not perimeter.contains(resource.region):
+        return None
+    return resource
+
+
+def locate_resource(
+    *, structure_id: str, offer_id: str | None, perimeter: Perimeter, uow: UnitOfWork
+) -> tuple[Resource, Resource | None]:
+    """The resource in anomaly (the offer when given, else the structure) and its structure.
+
+    Raises InvalidDeclaration with per-field errors, so forms can show them inline."""
+    errors: dict[str, str] = {}
+    structure_key = offer_key = None
+    try:
+        structure_key = parse_structure_id(structure_id)
+    except InvalidIdentifier as error:
+        errors["structure"] = error.message
+    if offer_id and offer_id.strip():
+        try:
+            offer_key = parse_offer_id(offer_id)
+        except InvalidIdentifier as error:
+            errors["offre"] = error.message
+    if errors:
+        raise InvalidDeclaration(errors)
+    assert structure_key is not None
+    structure = _visible(uow.directory.get(ResourceKind.STRUCTURE, structure_key), perimeter)
+    if structure is None:
+        errors["structure"] = ResourceNotFound("structure", ResourceKind.STRUCTURE, structure_key).message
+    offer = None
+    if offer_key is not None:
+        offer = _visible(uow.directory.get(ResourceKind.OFFRE, offer_key), perimeter)
+        if offer is None:
+            errors["offre"] = ResourceNotFound("offre", ResourceKind.OFFRE, offer_key).message
+        elif structure is not None and offer.structure_id != structure.resource_id:
+            errors["offre"] = OfferNotInStructure(offer_key, structure_key).message
+    if errors:
+        raise InvalidDeclaration(errors)
+    assert structure is not None
+    return (offer, structure) if offer is not None else (structure, structure)
+
+
+def card_for(resource: Resource, structure: Resource | None, uow: UnitOfWork) -> ResourceCard:
+    values = tuple(PresentValue(item, resource.present_value(item.label)) for item in data_items_of(resource.kind))
+    count = uow.anomalies.open_count_for_resource(resource.kind, resource.resource_id)
+    return ResourceCard(resource=resource, structure=structure, open_anomalies=count, present_values=values)
+
+
+def find_resource(*, structure_id: str, offer_id: str | None = None, member: Member, uow: UnitOfWork) -> ResourceCard:
+    with uow:
+        resource, structure = locate_resource(
+            structure_id=structure_id, offer_id=offer_id, perimeter=member.perimeter, uow=uow
+        )
+        return card_for(resource, structure, uow)
+
+
+def find_practitioner(*, rpps: str, member: Member, uow: UnitOfWork) -> ResourceCard:
+    key = parse_resource_id(ResourceKind.PROFESSIONNEL, rpps)
+    with uow:
+        resource = _visible(uow.directory.get(ResourceKind.PROFESSIONNEL, key), member.perimeter)
+        if resource is None:
+            raise ResourceNotFound("rpps", ResourceKind.PROFESSIONNEL, key)
+        return card_for(resource, None, uow)
+
+
+def set_recipient(
+    *, resource_id: str, email: str, uow: UnitOfWork, clock: Clock, system: str
+) -> tuple[Resource, list[Anomaly]]:
+    """Name the recipient of a resource; its blocked anomalies are sent to them (SPEC §4)."""
+    address = normalise_email(email)
+    kind = guess_resource_kind(resource_id)
+    key = parse_resource_id(kind, resource_id)
+    with uow:
+        resource = uow.directory.get(kind, key)
+        if resource is None:
+            raise ResourceNotFound("id", kind, key)
+        resource.recipient = address
+        uow.directory.upsert(resource)
+        moved = uow.anomalies.for_resource(key, statuses=BLOCKED, for_update=True)
+        now = clock.now()
+        for anomaly in moved:
+            anomaly.recipient = address
+            anomaly.move_to(
+                Status.SENT_TO_RECIPIENT,
+                by=Actor.automatic(system),
+                at=now,
+                comment=f"Destinataire désigné : {address}",
+            )
+            uow.anomalies.save(anomaly)
+            uow.outbox.add(anomaly.pull_events())
+        uow.commit()
+    return resource, moved

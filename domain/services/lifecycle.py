@@ -1,0 +1,96 @@
+"""Following anomalies: listing, showing, cancelling, and the recipients' and operators' moves."""
+
+from collections.abc import Iterator
+
+from domain.anomaly import Anomaly
+from domain.errors import NotRecipient
+from domain.filters import AnomalyFilter
+from domain.habilitation import Actor, Member, Perimeter
+from domain.identifiers import Reference
+from domain.ports import Clock, Page, UnitOfWork
+from domain.statuses import Role, Status, targets_for
+
+DEFAULT_PAGE_SIZE = 20
+MAX_PAGE_SIZE = 200
+
+
+def list_anomalies(
+    *, flt: AnomalyFilter, member: Member, uow: UnitOfWork, page: int = 1, size: int = DEFAULT_PAGE_SIZE
+) -> Page[Anomaly]:
+    size = max(1, min(size, MAX_PAGE_SIZE))
+    with uow:
+        return uow.anomalies.page(flt, perimeter=member.perimeter, page=max(1, page), size=size)
+
+
+def export_anomalies(*, flt: AnomalyFilter, member: Member, uow: UnitOfWork) -> Iterator[Anomaly]:
+    with uow:
+        yield from uow.anomalies.iterate(flt, perimeter=member.perimeter)
+
+
+def count_by_status(
+    *, member: Member, uow: UnitOfWork, flt: AnomalyFilter | None = None
+) -> dict[Status, int]:
+    with uow:
+        return uow.anomalies.count_by_status(flt or AnomalyFilter(), perimeter=member.perimeter)
+
+
+def show_anomaly(*, reference: str, member: Member, uow: UnitOfWork) -> Anomaly:
+    ref = str(Reference.parse(reference))
+    with uow:
+        return uow.anomalies.get(ref, perimeter=member.perimeter)
+
+
+def _move(
+    *, reference: str, perimeter: Perimeter | None, target: Status, actor: Actor, comment: str,
+    uow: UnitOfWork, clock: Clock, recipient: str | None = None,
+) -> Anomaly:
+    ref = str(Reference.parse(reference))
+    with uow:
+        anomaly = uow.anomalies.get(ref, perimeter=perimeter, for_update=True)
+        if recipient is not None and (anomaly.recipient or "").lower() != recipient:
+            raise NotRecipient(ref)
+        anomaly.move_to(target, by=actor, at=clock.now(), comment=comment)
+        uow.anomalies.save(anomaly)
+        uow.outbox.add(anomaly.pull_events())
+        uow.commit()
+    return anomaly
+
+
+def cancel_anomaly(
+    *, reference: str, member: Member, uow: UnitOfWork, clock: Clock, system: str, comment: str = ""
+) -> Anomaly:
+    return _move(
+        reference=reference, perimeter=member.perimeter, target=Status.CANCELLED,
+        actor=member.as_actor(system), comment=comment, uow=uow, clock=clock,
+    )
+
+
+def may_cancel(anomaly: Anomaly) -> bool:
+    return anomaly.may_move(Status.CANCELLED, Role.DECLARANT)
+
+
+def transition_anomaly(
+    *, reference: str, target: Status, uow: UnitOfWork, clock: Clock, actor: Actor | None = None,
+    comment: str = "",
+) -> Anomaly:
+    """An operator's move (CLI/API): any anomaly, any move the table gives operators."""
+    return _move(
+        reference=reference, perimeter=None, target=target, actor=actor or Actor.operator(),
+        comment=comment, uow=uow, clock=clock,
+    )
+
+
+def record_outcome(
+    *, reference: str, recipient_email: str, target: Status, uow: UnitOfWork, clock: Clock, system: str,
+    comment: str = "",
+) -> Anomaly:
+    """The recipient's answer (Corrigée, Refusée, …) on an anomaly routed to them."""
+    email = recipient_email.strip().lower()
+    return _move(
+        reference=reference, perimeter=None, target=target, actor=Actor.recipient(email, system),
+        comment=comment, uow=uow, clock=clock, recipient=email,
+    )
+
+
+def recipient_outcomes(anomaly: Anomaly) -> tuple[Status, ...]:
+    return targets_for(anomaly.status, Role.RECIPIENT)
