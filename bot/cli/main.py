@@ -1,0 +1,57 @@
+"""Entry point of `ror-bot`: parse, run one command, turn user mistakes into one French line."""
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from bot.settings import MissingSetting
+from domain.errors import RorError
+
+# Each module exposes `register(subparsers)` and sets `func(args) -> int` on its parsers.
+COMMAND_MODULES = (
+    "bot.cli.serve",
+    "bot.cli.db",
+    "bot.cli.directory",
+    "bot.cli.groups",
+    "bot.cli.recipients",
+    "bot.cli.anomalies",
+    "bot.cli.digests",
+)
+
+
+class UsageError(Exception):
+    """A command-line mistake, already phrased in French."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ror-bot", description="ROR Anomalies : déclarer et suivre les anomalies du ROR national."
+    )
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMANDE")
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as error:
+            if error.name == name:
+                continue  # command group not built yet
+            raise
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        code: int = args.func(args)
+    except (RorError, MissingSetting, UsageError) as error:
+        print(f"Erreur : {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,131 @@
+"""Opening a store: the engine with the right settings per database, and the schema brought up to date."""
+
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from storage.uow import SqlUnitOfWork
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+def _configure_sqlite(engine: Engine, *, immediate: bool) -> None:
+    # pysqlite's own transaction handling would start transactions lazily and DEFERRED; we take over so a
+    # writing unit of work holds the write lock from its first read (no stale-snapshot upgrade failure).
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def make_engine(url: str, *, read_only: bool = False) -> Engine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database
+        if database and database != ":memory:":
+            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        _configure_sqlite(engine, immediate=not read_only)
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+def alembic_config(url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def _head() -> str | None:
+    return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def upgrade(url: str, *, engine: Engine | None = None) -> None:
+    """Bring the schema to the latest revision; concurrent callers on PostgreSQL take turns."""
+    engine = engine or make_engine(url)
+    config = alembic_config(url)
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as connection:
+            connection.execute(text("SELECT pg_advisory_lock(724001)"))
+            try:
+                config.attributes["connection"] = connection
+                command.upgrade(config, "head")
+                connection.commit()
+            finally:
+                connection.execute(text("SELECT pg_advisory_unlock(724001)"))
+                connection.commit()
+        return
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+
+class Store:
+    """An opened database: hands out units of work."""
+
+    def __init__(self, url: str, *, timezone: str = "Europe/Paris", engine: Engine | None = None) -> None:
+        self.url = url
+        self.engine = engine or make_engine(url)
+        self.tz = ZoneInfo(timezone)
+        # SQLite readers get their own engine whose transactions do not take the write lock.
+        self.read_engine = make_engine(url, read_only=True) if self.engine.dialect.name == "sqlite" else self.engine
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._read_sessions = sessionmaker(self.read_engine, expire_on_commit=False)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def uow(self) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self._sessions, tz=self.tz)
+
+    def reader(self) -> SqlUnitOfWork:
+        """A unit of work that only reads: on SQLite it does not take the write lock."""
+        return SqlUnitOfWork(self._read_sessions, tz=self.tz, read_only=True)
+
+    def is_up_to_date(self) -> bool:
+        return current_revision(self.engine) == _head()
+
+    def ping(self) -> bool:
+        try:
+            with self.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except SQLAlchemyError:
+            return False
+        return True
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+        self.read_engine.dispose()
+
+
+def open_store(url: str, *, timezone: str = "Europe/Paris", upgrade_schema: bool = True) -> Store:
+    store = Store(url, timezone=timezone)
+    if upgrade_schema and not store.is_up_to_date():
+        upgrade(url, engine=store.engine)
+    return store

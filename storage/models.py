@@ -1,0 +1,142 @@
+"""Tables. Anomalies are keyed by their reference number, so a reference prefix is a key range."""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from storage.types import UtcDateTime
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class GroupRow(Base):
+    __tablename__ = "habilitation_groups"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    national: Mapped[bool]
+    regions: Mapped[str] = mapped_column(String(200), default="")
+    members: Mapped[list["MemberRow"]] = relationship(
+        back_populates="group", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+
+class MemberRow(Base):
+    __tablename__ = "habilitation_members"
+
+    # One group per e-mail: a member's view is their group's.
+    email: Mapped[str] = mapped_column(String(320), primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("habilitation_groups.id", ondelete="CASCADE"), index=True)
+    group: Mapped[GroupRow] = relationship(back_populates="members")
+
+
+class ResourceRow(Base):
+    __tablename__ = "directory_resources"
+    __table_args__ = (UniqueConstraint("kind", "resource_id", name="uq_resource_kind_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    resource_id: Mapped[str] = mapped_column(String(40), index=True)
+    name: Mapped[str] = mapped_column(String(500))
+    structure_id: Mapped[str | None] = mapped_column(String(40), index=True)
+    structure_name: Mapped[str] = mapped_column(String(500))
+    offer_name: Mapped[str | None] = mapped_column(String(500))
+    region: Mapped[str | None] = mapped_column(String(2))
+    departement: Mapped[str | None] = mapped_column(String(3))
+    address: Mapped[str] = mapped_column(Text, default="")
+    recipient: Mapped[str | None] = mapped_column(String(320))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    updated_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class AnomalyRow(Base):
+    __tablename__ = "anomalies"
+    __table_args__ = (
+        # Listing is always "newest modification first" within the perimeter's regions.
+        Index("ix_anomalies_updated", "updated_at", "number"),
+        Index("ix_anomalies_region_updated", "region", "updated_at", "number"),
+        Index("ix_anomalies_status_updated", "status", "updated_at", "number"),
+        Index("ix_anomalies_dep_status_updated", "departement", "status", "updated_at"),
+        Index("ix_anomalies_resource", "resource_id", "status"),
+        Index("ix_anomalies_item_updated", "data_item", "updated_at"),
+    )
+
+    number: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    status: Mapped[str] = mapped_column(String(2))
+    kind: Mapped[str] = mapped_column(String(32))
+    resource_id: Mapped[str] = mapped_column(String(40))
+    structure_id: Mapped[str | None] = mapped_column(String(40))
+    structure_name: Mapped[str] = mapped_column(String(500))
+    # Case- and accent-folded name, so "contains" needs no per-row function.
+    structure_name_folded: Mapped[str] = mapped_column(String(500))
+    offer_name: Mapped[str | None] = mapped_column(String(500))
+    region: Mapped[str | None] = mapped_column(String(2))
+    departement: Mapped[str | None] = mapped_column(String(3))
+    data_item: Mapped[str] = mapped_column(String(100))
+    present_value: Mapped[str] = mapped_column(Text)
+    description: Mapped[str] = mapped_column(Text)
+    thematique: Mapped[str] = mapped_column(String(2))
+    action: Mapped[str] = mapped_column(String(3))
+    fhir_path: Mapped[str] = mapped_column(Text)
+    rule: Mapped[str | None] = mapped_column(String(100))
+    proposed_value: Mapped[str | None] = mapped_column(Text)
+    declaring_system: Mapped[str] = mapped_column(String(200))
+    declarant_id: Mapped[str] = mapped_column(String(36))
+    declarant_email: Mapped[str | None] = mapped_column(String(320))
+    group_name: Mapped[str | None] = mapped_column(String(200))
+    recipient: Mapped[str | None] = mapped_column(String(320))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class HistoryRow(Base):
+    __tablename__ = "anomaly_history"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True)
+    anomaly_number: Mapped[int] = mapped_column(ForeignKey("anomalies.number"), index=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    previous: Mapped[str | None] = mapped_column(String(2))
+    status: Mapped[str] = mapped_column(String(2))
+    actor: Mapped[str] = mapped_column(String(320))
+    role: Mapped[str] = mapped_column(String(1))
+    system: Mapped[str] = mapped_column(String(200))
+    comment: Mapped[str] = mapped_column(Text, default="")
+
+
+class DeclarationRow(Base):
+    __tablename__ = "declarations"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    references: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class OutboxRow(Base):
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_pending", "delivered_at", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(50))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class ReferenceCounterRow(Base):
+    """SQLite has no sequences; its single writer makes a counter row just as safe."""
+
+    __tablename__ = "reference_counter"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    next_value: Mapped[int] = mapped_column(BigInteger)
+
+
+FIRST_REFERENCE_NUMBER = 100_000_000_001
+REFERENCE_SEQUENCE = "anomaly_reference_seq"

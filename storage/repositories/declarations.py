@@ -1,0 +1,24 @@
+import zlib
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from storage.models import DeclarationRow
+
+
+class SqlDeclarationLog:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def find(self, key: str) -> list[str] | None:
+        if self.session.get_bind().dialect.name == "postgresql":
+            # Two deliveries of the same submission wait for each other instead of both declaring.
+            self.session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": zlib.crc32(key.encode())})
+        row = self.session.scalars(select(DeclarationRow).where(DeclarationRow.key == key)).one_or_none()
+        return row.references.split(",") if row else None
+
+    def record(self, key: str, references: Sequence[str]) -> None:
+        self.session.add(DeclarationRow(key=key, references=",".join(references), created_at=datetime.now(UTC)))
+        self.session.flush()

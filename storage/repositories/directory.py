@@ -1,0 +1,67 @@
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from domain.catalogue import ResourceKind
+from domain.directory import Resource
+from storage.models import ResourceRow
+
+
+def _to_entity(row: ResourceRow) -> Resource:
+    return Resource(
+        kind=ResourceKind(row.kind),
+        resource_id=row.resource_id,
+        name=row.name,
+        structure_id=row.structure_id,
+        structure_name=row.structure_name,
+        region=row.region,
+        departement=row.departement,
+        offer_name=row.offer_name,
+        address=row.address,
+        recipient=row.recipient,
+        data=dict(row.data or {}),
+        updated_at=row.updated_at,
+    )
+
+
+class SqlDirectory:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def _row(self, kind: ResourceKind, resource_id: str) -> ResourceRow | None:
+        return self.session.scalars(
+            select(ResourceRow).where(ResourceRow.kind == kind.value, ResourceRow.resource_id == resource_id)
+        ).one_or_none()
+
+    def get(self, kind: ResourceKind, resource_id: str) -> Resource | None:
+        row = self._row(kind, resource_id)
+        return _to_entity(row) if row else None
+
+    def offers_of(self, structure_id: str) -> list[Resource]:
+        rows = self.session.scalars(
+            select(ResourceRow)
+            .where(ResourceRow.kind == ResourceKind.OFFRE.value, ResourceRow.structure_id == structure_id)
+            .order_by(ResourceRow.resource_id)
+        ).all()
+        return [_to_entity(r) for r in rows]
+
+    def upsert(self, resource: Resource) -> bool:
+        row = self._row(resource.kind, resource.resource_id)
+        is_new = row is None
+        if row is None:
+            row = ResourceRow(kind=resource.kind.value, resource_id=resource.resource_id)
+            self.session.add(row)
+        row.name = resource.name
+        row.structure_id = resource.structure_id
+        row.structure_name = resource.structure_name
+        row.offer_name = resource.offer_name
+        row.region = resource.region
+        row.departement = resource.departement
+        row.address = resource.address
+        row.recipient = resource.recipient
+        row.data = dict(resource.data)
+        row.updated_at = resource.updated_at
+        self.session.flush()
+        return is_new
+
+    def count(self) -> int:
+        return self.session.scalar(select(func.count()).select_from(ResourceRow)) or 0

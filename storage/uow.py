@@ -1,0 +1,55 @@
+"""The unit of work: one transaction, the repositories that share it, all-or-nothing commit."""
+
+from typing import Self
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from storage.repositories.anomalies import SqlAnomalies
+from storage.repositories.declarations import SqlDeclarationLog
+from storage.repositories.directory import SqlDirectory
+from storage.repositories.groups import SqlGroups
+from storage.repositories.outbox import SqlOutbox
+
+
+class SqlUnitOfWork:
+    anomalies: SqlAnomalies
+    directory: SqlDirectory
+    groups: SqlGroups
+    declarations: SqlDeclarationLog
+    outbox: SqlOutbox
+    session: Session
+
+    def __init__(self, session_factory: sessionmaker[Session], *, tz: ZoneInfo, read_only: bool = False) -> None:
+        self._session_factory = session_factory
+        self.tz = tz
+        self.read_only = read_only
+        self._depth = 0
+
+    def __enter__(self) -> Self:
+        # Re-entrant: a service may call another one on the same unit of work.
+        self._depth += 1
+        if self._depth == 1:
+            self.session = self._session_factory()
+            if self.read_only:
+                self.session.info["read_only"] = True
+            self.anomalies = SqlAnomalies(self.session, self.tz)
+            self.directory = SqlDirectory(self.session)
+            self.groups = SqlGroups(self.session)
+            self.declarations = SqlDeclarationLog(self.session)
+            self.outbox = SqlOutbox(self.session)
+        return self
+
+    def __exit__(self, *args: object) -> None:
+        self._depth -= 1
+        if self._depth == 0:
+            self.rollback()
+            self.session.close()
+
+    def commit(self) -> None:
+        if self.read_only:
+            raise RuntimeError("read-only unit of work")
+        self.session.commit()
+
+    def rollback(self) -> None:
+        self.session.rollback()
