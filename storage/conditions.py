@@ -43,7 +43,9 @@ def conditions(flt: AnomalyFilter, *, perimeter: Perimeter | None, tz: ZoneInfo)
     if flt.kinds:
         where.append(row.kind.in_(sorted(k.value for k in flt.kinds)))
     if flt.name_contains:
-        where.append(row.structure_name_folded.like(f"%{_escape_like(fold(flt.name_contains))}%", escape="\\"))
+        where.append(
+            row.structure_name_folded.like(f"%{_escape_like(fold(flt.name_contains))}%", escape="\\")
+        )
     if flt.resource_ids:
         where.append(row.resource_id.in_(sorted(flt.resource_ids)))
     if flt.data_items:

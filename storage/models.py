@@ -30,7 +30,9 @@ class MemberRow(Base):
 
     # One group per e-mail: a member's view is their group's.
     email: Mapped[str] = mapped_column(String(320), primary_key=True)
-    group_id: Mapped[int] = mapped_column(ForeignKey("habilitation_groups.id", ondelete="CASCADE"), index=True)
+    group_id: Mapped[int] = mapped_column(
+        ForeignKey("habilitation_groups.id", ondelete="CASCADE"), index=True
+    )
     group: Mapped[GroupRow] = relationship(back_populates="members")
 
 
@@ -96,7 +98,9 @@ class AnomalyRow(Base):
 class HistoryRow(Base):
     __tablename__ = "anomaly_history"
 
-    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True)
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
     anomaly_number: Mapped[int] = mapped_column(ForeignKey("anomalies.number"), index=True)
     at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
     previous: Mapped[str | None] = mapped_column(String(2))
@@ -119,7 +123,9 @@ class OutboxRow(Base):
     __tablename__ = "outbox"
     __table_args__ = (Index("ix_outbox_pending", "delivered_at", "next_attempt_at"),)
 
-    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True)
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
     kind: Mapped[str] = mapped_column(String(50))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -20,7 +20,9 @@ class SqlUnitOfWork:
     outbox: SqlOutbox
     session: Session
 
-    def __init__(self, session_factory: sessionmaker[Session], *, tz: ZoneInfo, read_only: bool = False) -> None:
+    def __init__(
+        self, session_factory: sessionmaker[Session], *, tz: ZoneInfo, read_only: bool = False
+    ) -> None:
         self._session_factory = session_factory
         self.tz = tz
         self.read_only = read_only

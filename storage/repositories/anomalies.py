@@ -127,12 +127,15 @@ class SqlAnomalies:
                 text(f"SELECT nextval('{REFERENCE_SEQUENCE}') FROM generate_series(1, :n)"), {"n": count}
             ).all()
             return [_reference(int(n)) for n in sorted(numbers)]
-        start = self.session.scalars(
-            update(ReferenceCounterRow)
-            .where(ReferenceCounterRow.id == 1)
-            .values(next_value=ReferenceCounterRow.next_value + count)
-            .returning(ReferenceCounterRow.next_value)
-        ).one() - count
+        start = (
+            self.session.scalars(
+                update(ReferenceCounterRow)
+                .where(ReferenceCounterRow.id == 1)
+                .values(next_value=ReferenceCounterRow.next_value + count)
+                .returning(ReferenceCounterRow.next_value)
+            ).one()
+            - count
+        )
         return [_reference(start + i) for i in range(count)]
 
     def add(self, anomaly: Anomaly) -> None:
@@ -211,7 +214,10 @@ class SqlAnomalies:
     ) -> list[Anomaly]:
         query = (
             select(AnomalyRow)
-            .where(AnomalyRow.resource_id == resource_id, AnomalyRow.status.in_(sorted(s.value for s in statuses)))
+            .where(
+                AnomalyRow.resource_id == resource_id,
+                AnomalyRow.status.in_(sorted(s.value for s in statuses)),
+            )
             .order_by(AnomalyRow.number)
         )
         if for_update:

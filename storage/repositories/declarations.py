@@ -20,5 +20,7 @@ class SqlDeclarationLog:
         return row.references.split(",") if row else None
 
     def record(self, key: str, references: Sequence[str]) -> None:
-        self.session.add(DeclarationRow(key=key, references=",".join(references), created_at=datetime.now(UTC)))
+        self.session.add(
+            DeclarationRow(key=key, references=",".join(references), created_at=datetime.now(UTC))
+        )
         self.session.flush()

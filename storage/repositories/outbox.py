@@ -27,8 +27,10 @@ def to_payload(event: DomainEvent) -> dict[str, Any]:
 
 def from_payload(kind: str, payload: dict[str, Any]) -> DomainEvent:
     if kind == "StatusChanged":
-        return StatusChanged(**{**payload, "previous": Status(payload["previous"]), "current": Status(payload["current"])})
-    return _KINDS[kind](**payload)  # type: ignore[arg-type]
+        return StatusChanged(
+            **{**payload, "previous": Status(payload["previous"]), "current": Status(payload["current"])}
+        )
+    return _KINDS[kind](**payload)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +47,8 @@ class SqlOutbox:
     def add(self, events: Sequence[DomainEvent]) -> None:
         now = datetime.now(UTC)
         self.session.add_all(
-            OutboxRow(kind=type(e).__name__, payload=to_payload(e), created_at=now, attempts=0) for e in events
+            OutboxRow(kind=type(e).__name__, payload=to_payload(e), created_at=now, attempts=0)
+            for e in events
         )
 
     def claim_pending(self, *, now: datetime, limit: int = 50) -> list[OutboxMessage]:

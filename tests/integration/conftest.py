@@ -1,0 +1,54 @@
+"""Every integration test runs on SQLite and on PostgreSQL."""
+
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import text
+
+from storage import Store, open_store
+from storage.models import FIRST_REFERENCE_NUMBER, REFERENCE_SEQUENCE, Base
+
+TABLES = ", ".join(t.name for t in reversed(Base.metadata.sorted_tables) if t.name != "alembic_version")
+
+
+def _reset_postgres(store: Store) -> None:
+    with store.engine.begin() as connection:
+        tables = [
+            name
+            for (name,) in connection.execute(
+                text(
+                    "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'"
+                )
+            )
+        ]
+        connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        connection.execute(
+            text("INSERT INTO reference_counter (id, next_value) VALUES (1, :n)"),
+            {"n": FIRST_REFERENCE_NUMBER},
+        )
+        connection.execute(text(f"ALTER SEQUENCE {REFERENCE_SEQUENCE} RESTART WITH {FIRST_REFERENCE_NUMBER}"))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'ror.db'}"
+        opened = open_store(url)
+    else:
+        url = request.getfixturevalue("postgres_database")
+        opened = open_store(url)
+        _reset_postgres(opened)
+    try:
+        yield opened
+    finally:
+        opened.dispose()
+
+
+@pytest.fixture
+def postgres_store(postgres_database: str) -> Iterator[Store]:
+    opened = open_store(postgres_database)
+    _reset_postgres(opened)
+    try:
+        yield opened
+    finally:
+        opened.dispose()

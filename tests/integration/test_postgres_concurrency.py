@@ -1,0 +1,45 @@
+"""PostgreSQL, the scale-out target: concurrent writers in separate processes."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from storage import Store
+from tests.builders import narbonne
+
+WRITER = """
+import json, sys
+from storage import open_store
+from domain.services import DeclarationRequest, DeclaredItem, declare_anomalies
+from tests.builders import a_member
+from tests.fakes import FixedClock
+store = open_store(sys.argv[1])
+created = declare_anomalies(
+    request=DeclarationRequest("1110000056", None, (DeclaredItem("Tarifs", "Tarif faux"),)),
+    member=a_member({"76"}), uow=store.uow(), clock=FixedClock(), system="bench",
+)
+print(json.dumps([a.reference for a in created]))
+"""
+
+
+def test_eight_concurrent_declarations_on_postgresql_get_eight_distinct_references(
+    postgres_store: Store,
+) -> None:
+    with postgres_store.uow() as uow:
+        uow.directory.upsert(narbonne())
+        uow.commit()
+    root = Path(__file__).resolve().parents[2]
+    writers = [
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER, postgres_store.url], cwd=root, stdout=subprocess.PIPE, text=True
+        )
+        for _ in range(8)
+    ]
+    refs = []
+    for writer in writers:
+        out, _ = writer.communicate(timeout=60)
+        assert writer.returncode == 0
+        refs += json.loads(out)
+    assert len(refs) == 8
+    assert len(set(refs)) == 8

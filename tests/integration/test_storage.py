@@ -1,0 +1,304 @@
+"""The SQL store answers exactly as the domain's reference semantics, on SQLite and PostgreSQL."""
+
+import itertools
+import random
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from domain.catalogue import ResourceKind
+from domain.errors import AnomalyNotFound, InvalidDeclaration
+from domain.events import SentToRecipient, StatusChanged
+from domain.filters import AnomalyFilter, matches, parse_filter_words
+from domain.habilitation import Perimeter
+from domain.services import (
+    DeclarationRequest,
+    DeclaredItem,
+    add_member,
+    cancel_anomaly,
+    count_by_status,
+    create_group,
+    declare_anomalies,
+    list_anomalies,
+    resolve_member,
+    set_recipient,
+    show_anomaly,
+)
+from domain.statuses import Status
+from storage import Store, open_store
+from tests.builders import a_member, geriatrie, lyon, narbonne
+from tests.fakes import FixedClock
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+def _seed(store: Store) -> None:
+    with store.uow() as uow:
+        for resource in (narbonne(), geriatrie(), lyon()):
+            uow.directory.upsert(resource)
+        uow.commit()
+
+
+def _declare(
+    store: Store,
+    member=None,
+    items=("Adresse établissement",),
+    clock=None,
+    structure="1110000056",
+    offer=None,
+    key=None,
+):
+    return declare_anomalies(
+        request=DeclarationRequest(
+            structure, offer, tuple(DeclaredItem(i, f"Erreur sur {i}") for i in items), key
+        ),
+        member=member or a_member({"76"}),
+        uow=store.uow(),
+        clock=clock or FixedClock(),
+        system="Bot Slack ROR Anomalies",
+    )
+
+
+def test_a_declared_anomaly_reads_back_with_every_field_and_its_history(store: Store) -> None:
+    _seed(store)
+    created = _declare(store, items=("Adresse établissement", "Contact établissement"))
+
+    shown = show_anomaly(reference=created[0].reference, member=a_member({"76"}), uow=store.reader())
+
+    assert shown.reference == "ANO_100000000001"
+    assert shown.status is Status.BLOCKED_NO_RECIPIENT
+    assert shown.structure_name == "CH NARBONNE - HOTEL DIEU"
+    assert shown.present_value == "Boulevard Dr Lacroix 11100 NARBONNE"
+    assert shown.region == "76"
+    assert shown.departement == "11"
+    assert shown.created_at == datetime(2026, 1, 15, 9, 30, tzinfo=UTC)
+    assert shown.updated_at.tzinfo is not None
+    assert [(h.previous, h.status) for h in shown.history] == [
+        (None, Status.CREATED),
+        (Status.CREATED, Status.BLOCKED_NO_RECIPIENT),
+    ]
+
+
+def test_references_are_ano_and_twelve_digits_and_never_handed_out_twice(store: Store) -> None:
+    _seed(store)
+    first = _declare(store, items=("Adresse établissement", "Contact établissement"))
+    second = _declare(store, items=("Tarifs",))
+    refs = [a.reference for a in first + second]
+    assert len(set(refs)) == 3
+    assert all(r.startswith("ANO_") and len(r) == 16 and r[4:].isdigit() for r in refs)
+
+
+def test_an_out_of_perimeter_anomaly_is_not_found(store: Store) -> None:
+    _seed(store)
+    created = _declare(store)
+    with pytest.raises(AnomalyNotFound):
+        show_anomaly(reference=created[0].reference, member=a_member({"84"}), uow=store.reader())
+    assert list_anomalies(flt=AnomalyFilter(), member=a_member({"84"}), uow=store.reader()).total == 0
+
+
+def test_a_status_change_is_saved_with_a_new_history_entry(store: Store) -> None:
+    _seed(store)
+    created = _declare(store)
+    clock = FixedClock(datetime(2026, 2, 1, 10, 0, tzinfo=UTC))
+    cancel_anomaly(
+        reference=created[0].reference, member=a_member({"76"}), uow=store.uow(), clock=clock, system="CLI"
+    )
+
+    shown = show_anomaly(reference=created[0].reference, member=a_member({"76"}), uow=store.reader())
+    assert shown.status is Status.CANCELLED
+    assert shown.updated_at == clock.now()
+    assert len(shown.history) == 3
+    assert shown.history[-1].actor == "alice@editeur.fr"
+
+
+def test_a_replayed_declaration_key_creates_nothing_new(store: Store) -> None:
+    _seed(store)
+    first = _declare(store, key="view-1:abc")
+    again = _declare(store, key="view-1:abc")
+    assert [a.reference for a in again] == [a.reference for a in first]
+    assert list_anomalies(flt=AnomalyFilter(), member=a_member({"76"}), uow=store.reader()).total == 1
+
+
+def test_a_failed_declaration_leaves_nothing_behind(store: Store) -> None:
+    _seed(store)
+    request = DeclarationRequest(
+        "1110000056", None, (DeclaredItem("Tarifs", "ok"), DeclaredItem("Horaires", "pas pour une structure"))
+    )
+    with pytest.raises(InvalidDeclaration):
+        declare_anomalies(
+            request=request, member=a_member({"76"}), uow=store.uow(), clock=FixedClock(), system="x"
+        )
+    assert list_anomalies(flt=AnomalyFilter(), member=a_member({"76"}), uow=store.reader()).total == 0
+
+
+def test_directory_upsert_updates_a_resource_in_place(store: Store) -> None:
+    _seed(store)
+    changed = narbonne(recipient="referent@ch-narbonne.fr")
+    changed.data["Tarifs"] = "Secteur 1"
+    with store.uow() as uow:
+        assert uow.directory.upsert(changed) is False
+        uow.commit()
+    with store.reader() as uow:
+        found = uow.directory.get(ResourceKind.STRUCTURE, "1110000056")
+        assert found is not None
+        assert found.recipient == "referent@ch-narbonne.fr"
+        assert found.data["Tarifs"] == "Secteur 1"
+        assert uow.directory.count() == 3
+        assert [o.resource_id for o in uow.directory.offers_of("1110000056")] == ["91/11359"]
+
+
+def test_groups_keep_their_perimeter_and_members(store: Store) -> None:
+    create_group(name="Éditeur Sud", perimeter=Perimeter.parse("76,93"), uow=store.uow())
+    add_member(group_name="Éditeur Sud", email="Alice@Editeur.fr", uow=store.uow())
+    member = resolve_member(email="alice@editeur.fr", uow=store.reader())
+    assert member.group == "Éditeur Sud"
+    assert member.perimeter == Perimeter.of_regions(["76", "93"])
+
+
+def test_setting_a_recipient_sends_blocked_anomalies_and_stores_the_events(store: Store) -> None:
+    _seed(store)
+    created = _declare(store)
+    _resource, moved = set_recipient(
+        resource_id="1110000056",
+        email="referent@ch-narbonne.fr",
+        uow=store.uow(),
+        clock=FixedClock(),
+        system="CLI",
+    )
+    assert [a.reference for a in moved] == [created[0].reference]
+    with store.uow() as uow:
+        events = [m.event for m in uow.outbox.claim_pending(now=datetime.now(UTC))]
+    assert SentToRecipient(created[0].reference, "referent@ch-narbonne.fr") in events
+    assert any(isinstance(e, StatusChanged) and e.current is Status.SENT_TO_RECIPIENT for e in events)
+
+
+def test_outbox_messages_delivered_or_given_up_are_not_claimed_again(store: Store) -> None:
+    _seed(store)
+    _declare(store, items=("Adresse établissement", "Tarifs"))
+    now = datetime.now(UTC)
+    with store.uow() as uow:
+        first, second = uow.outbox.claim_pending(now=now)
+        uow.outbox.mark_delivered(first.id, at=now)
+        uow.outbox.mark_failed(second.id, error="boom", retry_at=now + timedelta(minutes=5))
+        uow.commit()
+    with store.uow() as uow:
+        assert uow.outbox.claim_pending(now=now) == []
+        retried = uow.outbox.claim_pending(now=now + timedelta(minutes=6))
+        assert [m.id for m in retried] == [second.id]
+        assert retried[0].attempts == 1
+
+
+def _varied_dataset(store: Store) -> None:
+    """Anomalies over three resources, all statuses, spread over days (incl. a Paris midnight edge)."""
+    _seed(store)
+    rng = random.Random(7)
+    structure_items = ("Adresse établissement", "Contact établissement", "Tarifs", "Nom de la structure")
+    base = datetime(2026, 1, 10, 22, 30, tzinfo=UTC)  # 23:30 in Paris
+    national = a_member(None)
+    for i in range(40):
+        clock = FixedClock(base + timedelta(hours=7 * i))
+        if i % 3 == 0:
+            created = _declare(
+                store,
+                member=national,
+                structure="1690000000",
+                items=(rng.choice(structure_items),),
+                clock=clock,
+            )
+        elif i % 3 == 1:
+            created = _declare(store, member=national, offer="91/11359", items=("Horaires",), clock=clock)
+        else:
+            created = _declare(store, member=national, items=(rng.choice(structure_items),), clock=clock)
+        if i % 4 == 0:
+            clock.advance(hours=1)
+            cancel_anomaly(
+                reference=created[0].reference, member=national, uow=store.uow(), clock=clock, system="x"
+            )
+
+
+FILTERS = [
+    [],
+    ["region=76"],
+    ["region=84"],
+    ["dep=11", "statut=bloquee"],
+    ["statut=ouverte"],
+    ["statut=fermee"],
+    ["statut=05,03"],
+    ["ressource=offre"],
+    ["ressource=structure", "donnee=Tarifs"],
+    ["nom=hôtel"],
+    ["nom=HOSPICES civils"],
+    ["nom=100%_"],
+    ["ref=ANO_10000000001"],
+    ["ref=1000000000"],
+    ["id=91/11359"],
+    ["du=12/01/2026"],
+    ["au=12/01/2026"],
+    ["du=11/01/2026", "au=13/01/2026"],
+    ["region=76", "statut=bloquee", "ressource=structure", "nom=narbonne", "du=01/01/2026", "au=31/12/2026"],
+]
+
+
+@pytest.mark.parametrize("words", FILTERS, ids=lambda w: " ".join(w) or "national")
+def test_sql_listing_agrees_with_the_domain_semantics_of_every_filter(store: Store, words: list[str]) -> None:
+    _varied_dataset(store)
+    flt = parse_filter_words(words)
+    for perimeter in (Perimeter.everywhere(), Perimeter.of_regions(["76"])):
+        member = a_member(None) if perimeter.national else a_member({"76"})
+        with store.reader() as uow:
+            everything = list(uow.anomalies.iterate(AnomalyFilter(), perimeter=Perimeter.everywhere()))
+        expected = [a.reference for a in everything if matches(flt, a, perimeter=perimeter, tz=PARIS)]
+        pages = []
+        page_number = 1
+        while True:
+            page = list_anomalies(flt=flt, member=member, uow=store.reader(), page=page_number, size=7)
+            assert page.total == len(expected)
+            pages += [a.reference for a in page.items]
+            if not page.has_next:
+                break
+            page_number += 1
+        assert pages == expected
+        counts = count_by_status(member=member, uow=store.reader(), flt=flt)
+        assert sum(counts.values()) == len(expected)
+
+
+def test_listing_is_sorted_by_last_modification_newest_first(store: Store) -> None:
+    _varied_dataset(store)
+    page = list_anomalies(flt=AnomalyFilter(), member=a_member(None), uow=store.reader(), size=200)
+    keys = [(a.updated_at, a.reference) for a in page.items]
+    assert keys == sorted(keys, reverse=True)
+
+
+def test_concurrent_declarations_get_distinct_references(store: Store) -> None:
+    _seed(store)
+    member = a_member({"76"})
+
+    def declare(i: int) -> list[str]:
+        created = declare_anomalies(
+            request=DeclarationRequest(
+                "1110000056",
+                None,
+                (DeclaredItem("Tarifs", f"n°{i}"), DeclaredItem("Nom de la structure", "x")),
+            ),
+            member=member,
+            uow=store.uow(),
+            clock=FixedClock(),
+            system="x",
+        )
+        return [a.reference for a in created]
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        refs = list(itertools.chain.from_iterable(pool.map(declare, range(8))))
+    assert len(refs) == 16
+    assert len(set(refs)) == 16
+
+
+def test_opening_an_up_to_date_store_twice_changes_nothing(store: Store) -> None:
+    again = open_store(store.url)
+    try:
+        assert again.is_up_to_date()
+        assert again.ping()
+    finally:
+        again.dispose()
