@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     ror_timezone: str = "Europe/Paris"
     ror_system_name: str = "Bot Slack ROR Anomalies"
     port: int = 3000
+    # Digests: the « mises à jour » window ends this many seconds before the run (clock skew between hosts).
+    ror_digest_margin_seconds: float = Field(default=5.0, ge=0)
 
     @field_validator("slack_api_url")
     @classmethod
@@ -55,5 +57,7 @@ class Settings(BaseSettings):
 
     def require_signing_secret(self) -> str:
         if self.slack_signing_secret is None:
-            raise MissingSetting("SLACK_SIGNING_SECRET", "en mode HTTP (secret de signature des requêtes Slack)")
+            raise MissingSetting(
+                "SLACK_SIGNING_SECRET", "en mode HTTP (secret de signature des requêtes Slack)"
+            )
         return self.slack_signing_secret.get_secret_value()

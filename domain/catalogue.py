@@ -105,8 +105,13 @@ class DataItem:
         return f"{self.kind.slug}:{self.label}"
 
 
-def _item(kind: ResourceKind, label: str, path: str, thematique: Thematique = Thematique.EXACTITUDE,
-          action: Action = Action.CORRECTION) -> DataItem:
+def _item(
+    kind: ResourceKind,
+    label: str,
+    path: str,
+    thematique: Thematique = Thematique.EXACTITUDE,
+    action: Action = Action.CORRECTION,
+) -> DataItem:
     return DataItem(kind=kind, label=label, fhir_path=path, thematique=thematique, action=action)
 
 
@@ -124,29 +129,50 @@ CATALOGUE: dict[ResourceKind, tuple[DataItem, ...]] = {
         _item(_S, "Tarifs", f"Organization.extension('{SD}ror-organization-price')"),
         _item(_S, "Nom de la structure", "Organization.name"),
         _item(_S, "Adresse établissement", "Organization.address"),
-        _item(_S, "Date d'ouverture",
-              f"Organization.extension('{SD}ror-organization-period').extension('openingClosingDate').value.start"),
-        _item(_S, "Date de fermeture",
-              f"Organization.extension('{SD}ror-organization-period').extension('openingClosingDate').value.end"),
+        _item(
+            _S,
+            "Date d'ouverture",
+            f"Organization.extension('{SD}ror-organization-period').extension('openingClosingDate').value.start",
+        ),
+        _item(
+            _S,
+            "Date de fermeture",
+            f"Organization.extension('{SD}ror-organization-period').extension('openingClosingDate').value.end",
+        ),
         _item(_S, "Type de fermeture", f"Organization.extension('{SD}ror-organization-closing-type')"),
     ),
     _O: (
-        _item(_O, "Actes spécifiques",
-              f"HealthcareService.characteristic.where(coding.system='{NOS}TRE_R210-ActeSpecifique/FHIR/TRE-R210-ActeSpecifique')"),
-        _item(_O, "Actes spécifiques hors cabinet",
-              f"HealthcareService.extension('{SD}ror-healthcareservice-outside-office-act')"),
+        _item(
+            _O,
+            "Actes spécifiques",
+            f"HealthcareService.characteristic.where(coding.system='{NOS}TRE_R210-ActeSpecifique/FHIR/TRE-R210-ActeSpecifique')",
+        ),
+        _item(
+            _O,
+            "Actes spécifiques hors cabinet",
+            f"HealthcareService.extension('{SD}ror-healthcareservice-outside-office-act')",
+        ),
         _item(_O, "Activités opérationnelles", "HealthcareService.specialty"),
         _item(_O, "Adresse offre", "HealthcareService.location.resolve().address"),
-        _item(_O, "Age patientèle",
-              f"HealthcareService.extension('{SD}ror-healthcareservice-patient-type').extension('ageRange')"),
+        _item(
+            _O,
+            "Age patientèle",
+            f"HealthcareService.extension('{SD}ror-healthcareservice-patient-type').extension('ageRange')",
+        ),
         _item(_O, "Catégorie établissement", "HealthcareService.providedBy.resolve()." + _CATEGORIE),
         _item(_O, "Contact établissement", "HealthcareService.providedBy.resolve().contact.telecom"),
         _item(_O, "Contact offre", "HealthcareService.telecom"),
         _item(_O, "Horaires", "HealthcareService.availableTime"),
-        _item(_O, "Modalités d'accueil",
-              f"HealthcareService.characteristic.where(coding.system='{NOS}TRE_R226-ModaliteAccueil/FHIR/TRE-R226-ModaliteAccueil')"),
-        _item(_O, "Mode de prise en charge",
-              f"HealthcareService.characteristic.where(coding.system='{NOS}TRE_R213-ModePriseEnCharge/FHIR/TRE-R213-ModePriseEnCharge')"),
+        _item(
+            _O,
+            "Modalités d'accueil",
+            f"HealthcareService.characteristic.where(coding.system='{NOS}TRE_R226-ModaliteAccueil/FHIR/TRE-R226-ModaliteAccueil')",
+        ),
+        _item(
+            _O,
+            "Mode de prise en charge",
+            f"HealthcareService.characteristic.where(coding.system='{NOS}TRE_R213-ModePriseEnCharge/FHIR/TRE-R213-ModePriseEnCharge')",
+        ),
         _item(_O, "Tarifs", f"HealthcareService.extension('{SD}ror-healthcareservice-price')"),
         _item(_O, "Adresse établissement", "HealthcareService.providedBy.resolve().address"),
     ),

@@ -41,7 +41,9 @@ class InvalidIdentifier(RorError):
 
 class ResourceNotFound(RorError):
     def __init__(self, field: str, kind: ResourceKind, resource_id: str) -> None:
-        noun = {"Structure": "Aucune structure", "Offre": "Aucune offre"}.get(kind.value, "Aucun professionnel")
+        noun = {"Structure": "Aucune structure", "Offre": "Aucune offre"}.get(
+            kind.value, "Aucun professionnel"
+        )
         super().__init__(f"{noun} d'identifiant {resource_id} n'est accessible dans votre périmètre.")
         self.field = field
         self.kind = kind

@@ -20,16 +20,39 @@ if TYPE_CHECKING:
     from domain.habilitation import Perimeter
 
 _KEYS: dict[str, str] = {
-    "region": "region", "reg": "region", "région": "region", "regions": "region",
-    "dep": "dep", "departement": "dep", "département": "dep", "dept": "dep",
-    "ref": "ref", "reference": "ref", "référence": "ref",
-    "statut": "statut", "status": "statut", "statuts": "statut",
-    "ressource": "ressource", "resource": "ressource", "type": "ressource",
-    "nom": "nom", "name": "nom", "etablissement": "nom", "établissement": "nom",
-    "id": "id", "id_ressource": "id",
-    "donnee": "donnee", "donnée": "donnee", "item": "donnee", "donnees": "donnee",
-    "du": "du", "from": "du", "depuis": "du",
-    "au": "au", "to": "au", "jusqu_au": "au",
+    "region": "region",
+    "reg": "region",
+    "région": "region",
+    "regions": "region",
+    "dep": "dep",
+    "departement": "dep",
+    "département": "dep",
+    "dept": "dep",
+    "ref": "ref",
+    "reference": "ref",
+    "référence": "ref",
+    "statut": "statut",
+    "status": "statut",
+    "statuts": "statut",
+    "ressource": "ressource",
+    "resource": "ressource",
+    "type": "ressource",
+    "nom": "nom",
+    "name": "nom",
+    "etablissement": "nom",
+    "établissement": "nom",
+    "id": "id",
+    "id_ressource": "id",
+    "donnee": "donnee",
+    "donnée": "donnee",
+    "item": "donnee",
+    "donnees": "donnee",
+    "du": "du",
+    "from": "du",
+    "depuis": "du",
+    "au": "au",
+    "to": "au",
+    "jusqu_au": "au",
 }
 KNOWN_KEYS = "region, dep, ref, statut, ressource, nom, id, donnee, du, au"
 _QUOTES = {'"': '"', "«": "»", "“": "”", "'": "'", "‘": "’"}
@@ -166,7 +189,9 @@ def _parse_one(key: str, value: str, fields: dict[str, object]) -> None:
         elif key == "au":
             fields["modified_to"] = parse_date(value, key="au")
     except InvalidReference as error:
-        raise InvalidFilter(f"« ref={value} » : préfixe de référence invalide, par exemple ref=ANO_1000.") from error
+        raise InvalidFilter(
+            f"« ref={value} » : préfixe de référence invalide, par exemple ref=ANO_1000."
+        ) from error
     except InvalidFilter:
         raise
     except RorError as error:

@@ -113,11 +113,21 @@ class Outbox(Protocol):
 
 
 class UnitOfWork(Protocol):
-    anomalies: AnomalyRepository
-    directory: DirectoryRepository
-    groups: GroupRepository
-    declarations: DeclarationLog
-    outbox: Outbox
+    # Read-only members, so a store's concrete repositories satisfy the protocol.
+    @property
+    def anomalies(self) -> AnomalyRepository: ...
+
+    @property
+    def directory(self) -> DirectoryRepository: ...
+
+    @property
+    def groups(self) -> GroupRepository: ...
+
+    @property
+    def declarations(self) -> DeclarationLog: ...
+
+    @property
+    def outbox(self) -> Outbox: ...
 
     def __enter__(self) -> Self: ...
 

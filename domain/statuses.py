@@ -56,14 +56,30 @@ _LABELS: dict[Status, tuple[str, str, str]] = {
     Status.CREATED: ("Créée", "Créé", "creee"),
     Status.TO_PROCESS: ("À traiter", "À traiter", "a_traiter"),
     Status.CANCELLED: ("Annulée", "Annulé", "annulee"),
-    Status.BLOCKED_NO_RECIPIENT: ("Bloquée (destinataire manquant)", "Bloqué (destinataire manquant)", "bloquee_manquant"),
+    Status.BLOCKED_NO_RECIPIENT: (
+        "Bloquée (destinataire manquant)",
+        "Bloqué (destinataire manquant)",
+        "bloquee_manquant",
+    ),
     Status.SENT_TO_RECIPIENT: ("Envoyée au destinataire", "Envoyé au destinataire", "envoyee"),
-    Status.TOLERATED_TEMPORARILY: ("Tolérée temporairement", "Toléré temporairement", "toleree_temporairement"),
-    Status.TOLERATED_PERMANENTLY: ("Tolérée définitivement", "Toléré définitivement", "toleree_definitivement"),
+    Status.TOLERATED_TEMPORARILY: (
+        "Tolérée temporairement",
+        "Toléré temporairement",
+        "toleree_temporairement",
+    ),
+    Status.TOLERATED_PERMANENTLY: (
+        "Tolérée définitivement",
+        "Toléré définitivement",
+        "toleree_definitivement",
+    ),
     Status.CORRECTED: ("Corrigée", "Corrigé", "corrigee"),
     Status.REFUSED: ("Refusée", "Refusé", "refusee"),
     Status.TO_CHECK: ("À vérifier", "À vérifier", "a_verifier"),
-    Status.BLOCKED_WRONG_RECIPIENT: ("Bloquée (destinataire erroné)", "Bloqué (destinataire erroné)", "bloquee_errone"),
+    Status.BLOCKED_WRONG_RECIPIENT: (
+        "Bloquée (destinataire erroné)",
+        "Bloqué (destinataire erroné)",
+        "bloquee_errone",
+    ),
 }
 
 _FHIR_TASK_STATUS = {
@@ -126,8 +142,15 @@ _RECIPIENT_OUTCOMES = (
 
 def _transitions() -> dict[tuple[Status, Status], frozenset[Role]]:
     table: dict[tuple[Status, Status], frozenset[Role]] = {}
-    cancellable = (Status.CREATED, Status.TO_PROCESS, Status.BLOCKED_NO_RECIPIENT, Status.SENT_TO_RECIPIENT,
-                   Status.TOLERATED_TEMPORARILY, Status.TO_CHECK, Status.BLOCKED_WRONG_RECIPIENT)
+    cancellable = (
+        Status.CREATED,
+        Status.TO_PROCESS,
+        Status.BLOCKED_NO_RECIPIENT,
+        Status.SENT_TO_RECIPIENT,
+        Status.TOLERATED_TEMPORARILY,
+        Status.TO_CHECK,
+        Status.BLOCKED_WRONG_RECIPIENT,
+    )
     for source in cancellable:
         table[(source, Status.CANCELLED)] = frozenset({_D, _O})
     for source in (Status.BLOCKED_NO_RECIPIENT, Status.BLOCKED_WRONG_RECIPIENT):

@@ -1,13 +1,16 @@
-"""The one place where an AnomalyFilter and a perimeter become SQL (listing, export, digests)."""
+"""The one place where an AnomalyFilter and a perimeter become SQL (listing, export, digests).
+
+`conditions` selects anomaly rows; `count_conditions` selects the rows of anomaly_counts that hold the
+same anomalies, when the filter only uses columns of that table (else None: count the anomalies)."""
 
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, false
+from sqlalchemy import ColumnElement, and_, false, select
 
 from domain.filters import AnomalyFilter
 from domain.habilitation import Perimeter
 from domain.text import fold
-from storage.models import AnomalyRow
+from storage.models import AnomalyCountRow, AnomalyNameRow, AnomalyRow
 
 REFERENCE_DIGITS = 12
 
@@ -43,9 +46,22 @@ def conditions(flt: AnomalyFilter, *, perimeter: Perimeter | None, tz: ZoneInfo)
     if flt.kinds:
         where.append(row.kind.in_(sorted(k.value for k in flt.kinds)))
     if flt.name_contains:
-        where.append(
-            row.structure_name_folded.like(f"%{_escape_like(fold(flt.name_contains))}%", escape="\\")
+        # Search the dictionary of distinct folded names (trigram-indexed on PostgreSQL), then the
+        # anomalies by name key: same result as LIKE on structure_name_folded, without a full scan.
+        names = select(AnomalyNameRow.id).where(
+            AnomalyNameRow.folded.like(f"%{_escape_like(fold(flt.name_contains))}%", escape="\\")
         )
+        # With a narrower criterion (département, ID, référence, dates), planners must start from that
+        # one: `name_id + 0` keeps them from walking the name index for every matching name (thousands
+        # for a common word), which neither SQLite nor PostgreSQL can estimate before running it.
+        narrower = (
+            flt.departements
+            or flt.resource_ids
+            or flt.reference_prefix
+            or flt.modified_from
+            or flt.modified_to
+        )
+        where.append((row.name_id + 0 if narrower else row.name_id).in_(names))
     if flt.resource_ids:
         where.append(row.resource_id.in_(sorted(flt.resource_ids)))
     if flt.data_items:
@@ -55,4 +71,28 @@ def conditions(flt: AnomalyFilter, *, perimeter: Perimeter | None, tz: ZoneInfo)
         where.append(row.updated_at >= start)
     if end is not None:
         where.append(row.updated_at < end)
+    return where
+
+
+def count_conditions(flt: AnomalyFilter, *, perimeter: Perimeter | None) -> list[ColumnElement[bool]] | None:
+    """Conditions on anomaly_counts equivalent to `conditions`, or None when the filter needs the rows
+    (reference, name, resource ID, modification dates)."""
+    if flt.reference_prefix or flt.name_contains or flt.resource_ids or flt.modified_from or flt.modified_to:
+        return None
+    counts = AnomalyCountRow
+    where: list[ColumnElement[bool]] = []
+    if perimeter is not None and not perimeter.national:
+        if not perimeter.regions:
+            return [false()]
+        where.append(counts.region.in_(sorted(perimeter.regions)))
+    if flt.regions:
+        where.append(counts.region.in_(sorted(flt.regions)))
+    if flt.departements:
+        where.append(counts.departement.in_(sorted(flt.departements)))
+    if flt.statuses:
+        where.append(counts.status.in_(sorted(s.value for s in flt.statuses)))
+    if flt.kinds:
+        where.append(counts.kind.in_(sorted(k.value for k in flt.kinds)))
+    if flt.data_items:
+        where.append(counts.data_item.in_(sorted(flt.data_items)))
     return where

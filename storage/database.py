@@ -17,6 +17,7 @@ from storage.uow import SqlUnitOfWork
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+SQLITE_CACHE_KB = 16_384
 
 
 def _configure_sqlite(engine: Engine, *, immediate: bool) -> None:
@@ -30,6 +31,9 @@ def _configure_sqlite(engine: Engine, *, immediate: bool) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        # 16 MB of page cache per connection (default 2 MB): listing at 1 M anomalies reads index pages
+        # from memory instead of asking the OS again on every query (BENCHMARKS.md).
+        cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KB}")
         cursor.close()
 
     @event.listens_for(engine, "begin")

@@ -1,4 +1,10 @@
-"""Tables. Anomalies are keyed by their reference number, so a reference prefix is a key range."""
+"""Tables. Anomalies are keyed by their reference number, so a reference prefix is a key range.
+
+Performance at national scale (issue 5, BENCHMARKS.md): every listing index ends with the newest-first
+order (updated_at, number), names are searched in a small dictionary of folded names (anomaly_names,
+trigram-indexed on PostgreSQL) rather than in a million rows, and totals that only depend on région,
+département, statut, ressource and donnée are read from anomaly_counts, kept up to date by the
+repository in the transaction that changes an anomaly."""
 
 from datetime import datetime
 from typing import Any
@@ -62,9 +68,32 @@ class AnomalyRow(Base):
         Index("ix_anomalies_updated", "updated_at", "number"),
         Index("ix_anomalies_region_updated", "region", "updated_at", "number"),
         Index("ix_anomalies_status_updated", "status", "updated_at", "number"),
-        Index("ix_anomalies_dep_status_updated", "departement", "status", "updated_at"),
+        # The narrowest usual criterion; its tail lets combined filters be checked inside the index.
+        Index(
+            "ix_anomalies_dep_updated",
+            "departement",
+            "updated_at",
+            "number",
+            "status",
+            "kind",
+            "data_item",
+            "region",
+            "name_id",
+        ),
         Index("ix_anomalies_resource", "resource_id", "status"),
-        Index("ix_anomalies_item_updated", "data_item", "updated_at"),
+        Index("ix_anomalies_item_updated", "data_item", "updated_at", "number"),
+        # Name search: the tail checks status, place and item inside the index (digests, combined filters).
+        Index(
+            "ix_anomalies_name_updated",
+            "name_id",
+            "updated_at",
+            "number",
+            "status",
+            "region",
+            "departement",
+            "kind",
+            "data_item",
+        ),
     )
 
     number: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
@@ -75,6 +104,8 @@ class AnomalyRow(Base):
     structure_name: Mapped[str] = mapped_column(String(500))
     # Case- and accent-folded name, so "contains" needs no per-row function.
     structure_name_folded: Mapped[str] = mapped_column(String(500))
+    # The same folded name's entry in anomaly_names: "contains" searches the dictionary, then this key.
+    name_id: Mapped[int] = mapped_column(Integer)
     offer_name: Mapped[str | None] = mapped_column(String(500))
     region: Mapped[str | None] = mapped_column(String(2))
     departement: Mapped[str | None] = mapped_column(String(3))
@@ -93,6 +124,44 @@ class AnomalyRow(Base):
     recipient: Mapped[str | None] = mapped_column(String(320))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class AnomalyNameRow(Base):
+    """Distinct folded structure names (about one per structure): a "contains" search scans these
+    instead of every anomaly; PostgreSQL answers it from a trigram index."""
+
+    __tablename__ = "anomaly_names"
+    __table_args__ = (
+        Index(
+            "ix_anomaly_names_trgm",
+            "folded",
+            postgresql_using="gin",
+            postgresql_ops={"folded": "gin_trgm_ops"},
+        ).ddl_if(dialect="postgresql"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    folded: Mapped[str] = mapped_column(String(500), unique=True)
+
+
+class AnomalyCountRow(Base):
+    """How many anomalies per (région, département, statut, ressource, donnée): totals and counts by
+    status for filters on these columns only, without counting up to a million rows. '' stands for a
+    missing région or département (keys must not be NULL). Kept exact by SqlAnomalies within the
+    writing transaction; storage.maintenance rebuilds it after bulk loads."""
+
+    __tablename__ = "anomaly_counts"
+    __table_args__ = (
+        Index("ix_anomaly_counts_dep", "departement", "status"),
+        Index("ix_anomaly_counts_status", "status"),
+    )
+
+    region: Mapped[str] = mapped_column(String(2), primary_key=True)
+    departement: Mapped[str] = mapped_column(String(3), primary_key=True)
+    status: Mapped[str] = mapped_column(String(2), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32), primary_key=True)
+    data_item: Mapped[str] = mapped_column(String(100), primary_key=True)
+    n: Mapped[int] = mapped_column(BigInteger)
 
 
 class HistoryRow(Base):

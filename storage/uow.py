@@ -10,6 +10,7 @@ from storage.repositories.declarations import SqlDeclarationLog
 from storage.repositories.directory import SqlDirectory
 from storage.repositories.groups import SqlGroups
 from storage.repositories.outbox import SqlOutbox
+from storage.subscriptions import SqlDigestQueries, SqlDigestRuns, SqlSubscriptions
 
 
 class SqlUnitOfWork:
@@ -18,6 +19,9 @@ class SqlUnitOfWork:
     groups: SqlGroups
     declarations: SqlDeclarationLog
     outbox: SqlOutbox
+    subscriptions: SqlSubscriptions
+    digest_runs: SqlDigestRuns
+    digest_queries: SqlDigestQueries
     session: Session
 
     def __init__(
@@ -40,6 +44,9 @@ class SqlUnitOfWork:
             self.groups = SqlGroups(self.session)
             self.declarations = SqlDeclarationLog(self.session)
             self.outbox = SqlOutbox(self.session)
+            self.subscriptions = SqlSubscriptions(self.session)
+            self.digest_runs = SqlDigestRuns(self.session)
+            self.digest_queries = SqlDigestQueries(self.session, self.tz)
         return self
 
     def __exit__(self, *args: object) -> None:

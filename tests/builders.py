@@ -56,6 +56,8 @@ def lyon(recipient: str | None = "referent.finess@chu-lyon.fr") -> Resource:
     )
 
 
-def a_member(regions: set[str] | None = None, email: str = "alice@editeur.fr", group: str = "Éditeur") -> Member:
+def a_member(
+    regions: set[str] | None = None, email: str = "alice@editeur.fr", group: str = "Éditeur"
+) -> Member:
     perimeter = Perimeter.everywhere() if regions is None else Perimeter.of_regions(sorted(regions))
     return Member(email=email, group=group, perimeter=perimeter)

@@ -78,14 +78,18 @@ class FakeAnomalies:
 
     def open_count_for_resource(self, kind: ResourceKind, resource_id: str) -> int:
         return sum(
-            1 for a in self.rows.values() if a.kind is kind and a.resource_id == resource_id and a.status in OPEN
+            1
+            for a in self.rows.values()
+            if a.kind is kind and a.resource_id == resource_id and a.status in OPEN
         )
 
     def for_resource(
         self, resource_id: str, *, statuses: frozenset[Status], for_update: bool = False
     ) -> list[Anomaly]:
         return [
-            copy.deepcopy(a) for a in self.rows.values() if a.resource_id == resource_id and a.status in statuses
+            copy.deepcopy(a)
+            for a in self.rows.values()
+            if a.resource_id == resource_id and a.status in statuses
         ]
 
 
@@ -101,7 +105,8 @@ class FakeDirectory:
 
     def offers_of(self, structure_id: str) -> list[Resource]:
         return [
-            copy.deepcopy(r) for r in self.rows.values()
+            copy.deepcopy(r)
+            for r in self.rows.values()
             if r.kind is ResourceKind.OFFRE and r.structure_id == structure_id
         ]
 
@@ -172,8 +177,14 @@ class FakeUnitOfWork:
 
     def _state(self) -> tuple[object, ...]:
         return copy.deepcopy(
-            (self.anomalies.rows, self.anomalies.next_number, self.directory.rows, self.groups.rows,
-             self.declarations.rows, self.outbox.events)
+            (
+                self.anomalies.rows,
+                self.anomalies.next_number,
+                self.directory.rows,
+                self.groups.rows,
+                self.declarations.rows,
+                self.outbox.events,
+            )
         )
 
     def __enter__(self) -> Self:
@@ -188,5 +199,11 @@ class FakeUnitOfWork:
         self._snapshot = self._state()
 
     def rollback(self) -> None:
-        (self.anomalies.rows, self.anomalies.next_number, self.directory.rows, self.groups.rows,
-         self.declarations.rows, self.outbox.events) = copy.deepcopy(self._snapshot)  # type: ignore[assignment]
+        (
+            self.anomalies.rows,
+            self.anomalies.next_number,
+            self.directory.rows,
+            self.groups.rows,
+            self.declarations.rows,
+            self.outbox.events,
+        ) = copy.deepcopy(self._snapshot)  # type: ignore[assignment]

@@ -41,9 +41,7 @@ def clean_description(text: str) -> str:
     if not value:
         raise ValueError("Décrivez l'anomalie (entre 1 et 800 caractères).")
     if len(value) > MAX_DESCRIPTION:
-        raise ValueError(
-            f"La description compte {len(value)} caractères : {MAX_DESCRIPTION} au plus."
-        )
+        raise ValueError(f"La description compte {len(value)} caractères : {MAX_DESCRIPTION} au plus.")
     for char in value:
         if char != "\n" and unicodedata.category(char) in ("Cc", "Cf") and char not in "\u200d":
             raise ValueError(
@@ -67,7 +65,9 @@ def _validate_items(resource: Resource, items: Sequence[DeclaredItem]) -> list[t
             continue
         folded = fold(catalogue_item.label)
         if folded in seen:
-            errors["donnees"] = f"La donnée « {catalogue_item.label} » est choisie deux fois : une anomalie par donnée."
+            errors["donnees"] = (
+                f"La donnée « {catalogue_item.label} » est choisie deux fois : une anomalie par donnée."
+            )
             continue
         seen[folded] = catalogue_item.label
         try:

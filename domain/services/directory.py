@@ -75,12 +75,16 @@ def locate_resource(
 
 
 def card_for(resource: Resource, structure: Resource | None, uow: UnitOfWork) -> ResourceCard:
-    values = tuple(PresentValue(item, resource.present_value(item.label)) for item in data_items_of(resource.kind))
+    values = tuple(
+        PresentValue(item, resource.present_value(item.label)) for item in data_items_of(resource.kind)
+    )
     count = uow.anomalies.open_count_for_resource(resource.kind, resource.resource_id)
     return ResourceCard(resource=resource, structure=structure, open_anomalies=count, present_values=values)
 
 
-def find_resource(*, structure_id: str, offer_id: str | None = None, member: Member, uow: UnitOfWork) -> ResourceCard:
+def find_resource(
+    *, structure_id: str, offer_id: str | None = None, member: Member, uow: UnitOfWork
+) -> ResourceCard:
     with uow:
         resource, structure = locate_resource(
             structure_id=structure_id, offer_id=offer_id, perimeter=member.perimeter, uow=uow

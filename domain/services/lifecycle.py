@@ -41,8 +41,15 @@ def show_anomaly(*, reference: str, member: Member, uow: UnitOfWork) -> Anomaly:
 
 
 def _move(
-    *, reference: str, perimeter: Perimeter | None, target: Status, actor: Actor, comment: str,
-    uow: UnitOfWork, clock: Clock, recipient: str | None = None,
+    *,
+    reference: str,
+    perimeter: Perimeter | None,
+    target: Status,
+    actor: Actor,
+    comment: str,
+    uow: UnitOfWork,
+    clock: Clock,
+    recipient: str | None = None,
 ) -> Anomaly:
     ref = str(Reference.parse(reference))
     with uow:
@@ -60,8 +67,13 @@ def cancel_anomaly(
     *, reference: str, member: Member, uow: UnitOfWork, clock: Clock, system: str, comment: str = ""
 ) -> Anomaly:
     return _move(
-        reference=reference, perimeter=member.perimeter, target=Status.CANCELLED,
-        actor=member.as_actor(system), comment=comment, uow=uow, clock=clock,
+        reference=reference,
+        perimeter=member.perimeter,
+        target=Status.CANCELLED,
+        actor=member.as_actor(system),
+        comment=comment,
+        uow=uow,
+        clock=clock,
     )
 
 
@@ -70,25 +82,47 @@ def may_cancel(anomaly: Anomaly) -> bool:
 
 
 def transition_anomaly(
-    *, reference: str, target: Status, uow: UnitOfWork, clock: Clock, actor: Actor | None = None,
+    *,
+    reference: str,
+    target: Status,
+    uow: UnitOfWork,
+    clock: Clock,
+    actor: Actor | None = None,
     comment: str = "",
 ) -> Anomaly:
     """An operator's move (CLI/API): any anomaly, any move the table gives operators."""
     return _move(
-        reference=reference, perimeter=None, target=target, actor=actor or Actor.operator(),
-        comment=comment, uow=uow, clock=clock,
+        reference=reference,
+        perimeter=None,
+        target=target,
+        actor=actor or Actor.operator(),
+        comment=comment,
+        uow=uow,
+        clock=clock,
     )
 
 
 def record_outcome(
-    *, reference: str, recipient_email: str, target: Status, uow: UnitOfWork, clock: Clock, system: str,
+    *,
+    reference: str,
+    recipient_email: str,
+    target: Status,
+    uow: UnitOfWork,
+    clock: Clock,
+    system: str,
     comment: str = "",
 ) -> Anomaly:
     """The recipient's answer (Corrigée, Refusée, …) on an anomaly routed to them."""
     email = recipient_email.strip().lower()
     return _move(
-        reference=reference, perimeter=None, target=target, actor=Actor.recipient(email, system),
-        comment=comment, uow=uow, clock=clock, recipient=email,
+        reference=reference,
+        perimeter=None,
+        target=target,
+        actor=Actor.recipient(email, system),
+        comment=comment,
+        uow=uow,
+        clock=clock,
+        recipient=email,
     )
 
 

@@ -1,9 +1,20 @@
-"""Anomalies in SQL: the store answers the questions the domain asks (ports.AnomalyRepository)."""
+"""Anomalies in SQL: the store answers the questions the domain asks (ports.AnomalyRepository).
 
+Counting at scale: a total or a count by status whose filter only uses région, département, statut,
+ressource and donnée is read from anomaly_counts (a few thousand rows) instead of counting up to a
+million anomalies. Every write here records its effect on those counters in the session; they are
+applied just before the commit, in key order, so concurrent writers on PostgreSQL lock counter rows in
+the same order (no deadlock) and hold them only for the end of their transaction.
+"""
+
+from collections import Counter
 from collections.abc import Iterator
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select, text, tuple_, update
+from sqlalchemy import event, func, insert, select, text, tuple_, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from domain.anomaly import Anomaly, HistoryEntry
@@ -14,10 +25,19 @@ from domain.habilitation import Perimeter
 from domain.ports import Page
 from domain.statuses import OPEN, Role, Status
 from domain.text import fold
-from storage.conditions import conditions
-from storage.models import REFERENCE_SEQUENCE, AnomalyRow, HistoryRow, ReferenceCounterRow
+from storage.conditions import conditions, count_conditions
+from storage.models import (
+    REFERENCE_SEQUENCE,
+    AnomalyCountRow,
+    AnomalyNameRow,
+    AnomalyRow,
+    HistoryRow,
+    ReferenceCounterRow,
+)
 
 NEWEST_FIRST = (AnomalyRow.updated_at.desc(), AnomalyRow.number.desc())
+ANOMALY_TABLE = AnomalyRow.__table__
+HISTORY_TABLE = HistoryRow.__table__
 EXPORT_BATCH = 1000
 
 
@@ -25,7 +45,51 @@ def _reference(number: int) -> str:
     return f"ANO_{number:012d}"
 
 
-def to_entity(row: AnomalyRow, history: list[HistoryRow] | None = None) -> Anomaly:
+CountKey = tuple[str, str, str, str, str]
+_DELTAS = "anomaly_count_deltas"
+_UPSERT_COUNT = text(
+    "INSERT INTO anomaly_counts (region, departement, status, kind, data_item, n) "
+    "VALUES (:region, :departement, :status, :kind, :data_item, :n) "
+    "ON CONFLICT (region, departement, status, kind, data_item) DO UPDATE SET n = anomaly_counts.n + excluded.n"
+)
+
+
+def count_key(anomaly: Anomaly, status: Status) -> CountKey:
+    return (
+        anomaly.region or "",
+        anomaly.departement or "",
+        status.value,
+        anomaly.kind.value,
+        anomaly.data_item,
+    )
+
+
+def _deltas(session: Session) -> "Counter[CountKey]":
+    deltas: Counter[CountKey] = session.info.setdefault(_DELTAS, Counter())
+    return deltas
+
+
+@event.listens_for(Session, "before_commit")
+def _apply_count_deltas(session: Session) -> None:
+    deltas: Counter[CountKey] | None = session.info.pop(_DELTAS, None)
+    changes = sorted((key, n) for key, n in (deltas or {}).items() if n)
+    if changes:
+        session.execute(
+            _UPSERT_COUNT,
+            [
+                {"region": r, "departement": d, "status": st, "kind": k, "data_item": i, "n": n}
+                for (r, d, st, k, i), n in changes
+            ],
+        )
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_count_deltas(session: Session, _previous_transaction: Any) -> None:
+    session.info.pop(_DELTAS, None)
+
+
+def to_entity(row: Any, history: list[HistoryRow] | None = None) -> Anomaly:
+    """An anomaly from an AnomalyRow or from a Core row of the anomalies table (same attribute names)."""
     entries = [
         HistoryEntry(
             at=h.at,
@@ -68,48 +132,51 @@ def to_entity(row: AnomalyRow, history: list[HistoryRow] | None = None) -> Anoma
     )
 
 
-def to_row(anomaly: Anomaly) -> AnomalyRow:
-    return AnomalyRow(
-        number=anomaly.reference_number,
-        status=anomaly.status.value,
-        kind=anomaly.kind.value,
-        resource_id=anomaly.resource_id,
-        structure_id=anomaly.structure_id,
-        structure_name=anomaly.structure_name,
-        structure_name_folded=fold(anomaly.structure_name),
-        offer_name=anomaly.offer_name,
-        region=anomaly.region,
-        departement=anomaly.departement,
-        data_item=anomaly.data_item,
-        present_value=anomaly.present_value,
-        description=anomaly.description,
-        thematique=anomaly.thematique.value,
-        action=anomaly.action.value,
-        fhir_path=anomaly.fhir_path,
-        rule=anomaly.rule,
-        proposed_value=anomaly.proposed_value,
-        declaring_system=anomaly.declaring_system,
-        declarant_id=anomaly.declarant_id,
-        declarant_email=anomaly.declarant_email,
-        group_name=anomaly.group_name,
-        recipient=anomaly.recipient,
-        created_at=anomaly.created_at,
-        updated_at=anomaly.updated_at,
-    )
+def to_row(anomaly: Anomaly, name_id: int) -> dict[str, Any]:
+    """The anomalies row of an anomaly, as values for a Core insert."""
+    return {
+        "number": anomaly.reference_number,
+        "status": anomaly.status.value,
+        "kind": anomaly.kind.value,
+        "resource_id": anomaly.resource_id,
+        "structure_id": anomaly.structure_id,
+        "structure_name": anomaly.structure_name,
+        "structure_name_folded": fold(anomaly.structure_name),
+        "name_id": name_id,
+        "offer_name": anomaly.offer_name,
+        "region": anomaly.region,
+        "departement": anomaly.departement,
+        "data_item": anomaly.data_item,
+        "present_value": anomaly.present_value,
+        "description": anomaly.description,
+        "thematique": anomaly.thematique.value,
+        "action": anomaly.action.value,
+        "fhir_path": anomaly.fhir_path,
+        "rule": anomaly.rule,
+        "proposed_value": anomaly.proposed_value,
+        "declaring_system": anomaly.declaring_system,
+        "declarant_id": anomaly.declarant_id,
+        "declarant_email": anomaly.declarant_email,
+        "group_name": anomaly.group_name,
+        "recipient": anomaly.recipient,
+        "created_at": anomaly.created_at,
+        "updated_at": anomaly.updated_at,
+    }
 
 
-def history_rows(anomaly: Anomaly) -> list[HistoryRow]:
+def history_rows(anomaly: Anomaly) -> list[dict[str, Any]]:
+    """The history entries not stored yet, as values for a Core insert."""
     return [
-        HistoryRow(
-            anomaly_number=anomaly.reference_number,
-            at=entry.at,
-            previous=entry.previous.value if entry.previous else None,
-            status=entry.status.value,
-            actor=entry.actor,
-            role=entry.role.value,
-            system=entry.system,
-            comment=entry.comment,
-        )
+        {
+            "anomaly_number": anomaly.reference_number,
+            "at": entry.at,
+            "previous": entry.previous.value if entry.previous else None,
+            "status": entry.status.value,
+            "actor": entry.actor,
+            "role": entry.role.value,
+            "system": entry.system,
+            "comment": entry.comment,
+        }
         for entry in anomaly.new_history
     ]
 
@@ -138,11 +205,31 @@ class SqlAnomalies:
         )
         return [_reference(start + i) for i in range(count)]
 
+    def _name_id(self, folded: str) -> int:
+        """The dictionary key of a folded name, added if new (concurrent adders of one name agree).
+        Remembered for the session only: an id inserted by a transaction that rolls back is gone."""
+        known: dict[str, int] = self.session.info.setdefault("anomaly_name_ids", {})
+        if folded in known:
+            return known[folded]
+        connection = self.session.connection()
+        lookup = select(AnomalyNameRow.id).where(AnomalyNameRow.folded == folded)
+        found = connection.scalar(lookup)
+        if found is None:
+            upsert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
+            connection.execute(upsert(AnomalyNameRow).values(folded=folded).on_conflict_do_nothing())
+            found = connection.execute(lookup).scalar_one()
+        known[folded] = int(found)
+        return known[folded]
+
     def add(self, anomaly: Anomaly) -> None:
-        self.session.add(to_row(anomaly))
-        self.session.flush()
-        self.session.add_all(history_rows(anomaly))
+        # Core inserts: one statement for the anomaly, one for its history, no ORM bookkeeping.
+        connection = self.session.connection()
+        connection.execute(
+            insert(ANOMALY_TABLE), [to_row(anomaly, self._name_id(fold(anomaly.structure_name)))]
+        )
+        connection.execute(insert(HISTORY_TABLE), history_rows(anomaly))
         anomaly.stored_history = len(anomaly.history)
+        _deltas(self.session)[count_key(anomaly, anomaly.status)] += 1
 
     def get(self, reference: str, *, perimeter: Perimeter | None, for_update: bool = False) -> Anomaly:
         number = int(reference.removeprefix("ANO_"))
@@ -158,21 +245,50 @@ class SqlAnomalies:
         return to_entity(row, list(history))
 
     def save(self, anomaly: Anomaly) -> None:
+        stored = self.session.scalar(
+            select(AnomalyRow.status).where(AnomalyRow.number == anomaly.reference_number)
+        )
         self.session.execute(
             update(AnomalyRow)
             .where(AnomalyRow.number == anomaly.reference_number)
             .values(status=anomaly.status.value, recipient=anomaly.recipient, updated_at=anomaly.updated_at)
         )
-        self.session.add_all(history_rows(anomaly))
-        self.session.flush()
+        if stored is not None and stored != anomaly.status.value:
+            deltas = _deltas(self.session)
+            deltas[count_key(anomaly, Status(stored))] -= 1
+            deltas[count_key(anomaly, anomaly.status)] += 1
+        new_history = history_rows(anomaly)
+        if new_history:
+            self.session.execute(insert(HISTORY_TABLE), new_history)
         anomaly.stored_history = len(anomaly.history)
+
+    def count(self, flt: AnomalyFilter, *, perimeter: Perimeter | None) -> int:
+        """How many anomalies match: from anomaly_counts when the filter allows, else counted."""
+        return self._count(flt, perimeter, conditions(flt, perimeter=perimeter, tz=self.tz))
+
+    def _count(self, flt: AnomalyFilter, perimeter: Perimeter | None, where: list[Any]) -> int:
+        counted = count_conditions(flt, perimeter=perimeter)
+        # Core statements on the session's connection: no ORM entities to build for a number.
+        connection = self.session.connection()
+        if counted is not None:
+            return int(connection.scalar(select(func.sum(AnomalyCountRow.n)).where(*counted)) or 0)
+        return int(connection.scalar(select(func.count()).select_from(AnomalyRow).where(*where)) or 0)
 
     def page(self, flt: AnomalyFilter, *, perimeter: Perimeter, page: int, size: int) -> Page[Anomaly]:
         where = conditions(flt, perimeter=perimeter, tz=self.tz)
-        total = self.session.scalar(select(func.count()).select_from(AnomalyRow).where(*where)) or 0
-        rows = self.session.scalars(
-            select(AnomalyRow).where(*where).order_by(*NEWEST_FIRST).offset((page - 1) * size).limit(size)
-        ).all()
+        total = self._count(flt, perimeter, where)
+        # Core rows, not ORM objects: a page is read-only, and this is most of the Python cost per call.
+        rows = (
+            self.session.connection()
+            .execute(
+                select(ANOMALY_TABLE)
+                .where(*where)
+                .order_by(*NEWEST_FIRST)
+                .offset((page - 1) * size)
+                .limit(size)
+            )
+            .all()
+        )
         return Page([to_entity(r) for r in rows], total, page, size)
 
     def iterate(self, flt: AnomalyFilter, *, perimeter: Perimeter) -> Iterator[Anomaly]:
@@ -188,7 +304,15 @@ class SqlAnomalies:
                 return
             after = (rows[-1].updated_at, rows[-1].number)
 
-    def count_by_status(self, flt: AnomalyFilter, *, perimeter: Perimeter) -> dict[Status, int]:
+    def count_by_status(self, flt: AnomalyFilter, *, perimeter: Perimeter | None) -> dict[Status, int]:
+        counted = count_conditions(flt, perimeter=perimeter)
+        if counted is not None:
+            summed = self.session.execute(
+                select(AnomalyCountRow.status, func.sum(AnomalyCountRow.n))
+                .where(*counted)
+                .group_by(AnomalyCountRow.status)
+            ).all()
+            return {Status(status): int(n) for status, n in summed if n}
         where = conditions(flt, perimeter=perimeter, tz=self.tz)
         rows = self.session.execute(
             select(AnomalyRow.status, func.count()).where(*where).group_by(AnomalyRow.status)

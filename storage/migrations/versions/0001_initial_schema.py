@@ -20,6 +20,10 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    bind = op.get_bind()
+    if bind.dialect.name == "postgresql":
+        # Trigram index of anomaly_names: "name contains" without scanning (issue 5).
+        op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
     op.create_table(
         "anomalies",
         sa.Column("number", sa.BigInteger(), autoincrement=False, nullable=False),
@@ -29,6 +33,7 @@ def upgrade() -> None:
         sa.Column("structure_id", sa.String(length=40), nullable=True),
         sa.Column("structure_name", sa.String(length=500), nullable=False),
         sa.Column("structure_name_folded", sa.String(length=500), nullable=False),
+        sa.Column("name_id", sa.Integer(), nullable=False),
         sa.Column("offer_name", sa.String(length=500), nullable=True),
         sa.Column("region", sa.String(length=2), nullable=True),
         sa.Column("departement", sa.String(length=3), nullable=True),
@@ -51,14 +56,50 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("anomalies", schema=None) as batch_op:
         batch_op.create_index(
-            "ix_anomalies_dep_status_updated", ["departement", "status", "updated_at"], unique=False
+            "ix_anomalies_dep_updated",
+            ["departement", "updated_at", "number", "status", "kind", "data_item", "region", "name_id"],
+            unique=False,
         )
-        batch_op.create_index("ix_anomalies_item_updated", ["data_item", "updated_at"], unique=False)
+        batch_op.create_index(
+            "ix_anomalies_item_updated", ["data_item", "updated_at", "number"], unique=False
+        )
+        batch_op.create_index(
+            "ix_anomalies_name_updated",
+            ["name_id", "updated_at", "number", "status", "region", "departement", "kind", "data_item"],
+            unique=False,
+        )
         batch_op.create_index("ix_anomalies_region_updated", ["region", "updated_at", "number"], unique=False)
         batch_op.create_index("ix_anomalies_resource", ["resource_id", "status"], unique=False)
         batch_op.create_index("ix_anomalies_status_updated", ["status", "updated_at", "number"], unique=False)
         batch_op.create_index("ix_anomalies_updated", ["updated_at", "number"], unique=False)
 
+    op.create_table(
+        "anomaly_names",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("folded", sa.String(length=500), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("folded"),
+    )
+    if bind.dialect.name == "postgresql":
+        op.create_index(
+            "ix_anomaly_names_trgm",
+            "anomaly_names",
+            ["folded"],
+            postgresql_using="gin",
+            postgresql_ops={"folded": "gin_trgm_ops"},
+        )
+    op.create_table(
+        "anomaly_counts",
+        sa.Column("region", sa.String(length=2), nullable=False),
+        sa.Column("departement", sa.String(length=3), nullable=False),
+        sa.Column("status", sa.String(length=2), nullable=False),
+        sa.Column("kind", sa.String(length=32), nullable=False),
+        sa.Column("data_item", sa.String(length=100), nullable=False),
+        sa.Column("n", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("region", "departement", "status", "kind", "data_item"),
+    )
+    op.create_index("ix_anomaly_counts_dep", "anomaly_counts", ["departement", "status"])
+    op.create_index("ix_anomaly_counts_status", "anomaly_counts", ["status"])
     op.create_table(
         "declarations",
         sa.Column("key", sa.String(length=200), nullable=False),
@@ -156,7 +197,6 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("habilitation_members", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_habilitation_members_group_id"), ["group_id"], unique=False)
-    bind = op.get_bind()
     if bind.dialect.name == "postgresql":
         op.execute(sa.schema.CreateSequence(sa.Sequence(REFERENCE_SEQUENCE, start=FIRST_REFERENCE_NUMBER)))
     counter = sa.table(
@@ -187,13 +227,20 @@ def downgrade() -> None:
 
     op.drop_table("directory_resources")
     op.drop_table("declarations")
+    op.drop_index("ix_anomaly_counts_status", table_name="anomaly_counts")
+    op.drop_index("ix_anomaly_counts_dep", table_name="anomaly_counts")
+    op.drop_table("anomaly_counts")
+    if op.get_bind().dialect.name == "postgresql":
+        op.drop_index("ix_anomaly_names_trgm", table_name="anomaly_names")
+    op.drop_table("anomaly_names")
     with op.batch_alter_table("anomalies", schema=None) as batch_op:
         batch_op.drop_index("ix_anomalies_updated")
         batch_op.drop_index("ix_anomalies_status_updated")
         batch_op.drop_index("ix_anomalies_resource")
         batch_op.drop_index("ix_anomalies_region_updated")
+        batch_op.drop_index("ix_anomalies_name_updated")
         batch_op.drop_index("ix_anomalies_item_updated")
-        batch_op.drop_index("ix_anomalies_dep_status_updated")
+        batch_op.drop_index("ix_anomalies_dep_updated")
 
     op.drop_table("anomalies")
     if op.get_bind().dialect.name == "postgresql":

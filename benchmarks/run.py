@@ -1,0 +1,272 @@
+"""The benchmark suite of issue 5: measures the app at national scale and prints a table (and JSON).
+
+    .venv/bin/python -m benchmarks.run --database-url URL [--generate] [--scale 1] [--json out.json]
+
+Sections (all by default, or pick with --only): listing, declare, http, digests. Each figure is a median
+and a p95 (p99 for HTTP) over repeated runs. The listing and the HTTP app run in their own processes so
+their peak RSS is the app's own (VmHWM), reported as the memory section.
+"""
+
+import argparse
+import json
+import os
+import platform
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from benchmarks.generate import DEFAULT_SEED, generate
+from benchmarks.stats import peak_rss_mb
+from storage import open_store
+
+SECTIONS = ("listing", "declare", "http", "digests")
+TARGETS = {
+    "listing_p95_ms": 50.0,
+    "listing_ratio": 1.5,
+    "declare_sqlite_1": 500.0,
+    "declare_postgresql_8": 1500.0,
+    "http_p99_ms": 150.0,
+    "http_ratio": 2.0,
+    "digests_s": 20.0,
+    "rss_mb": 300.0,
+}
+
+
+def say(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+def machine(url: str) -> dict[str, Any]:
+    info: dict[str, Any] = {
+        "nproc": os.cpu_count(),
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "platform": platform.platform(),
+    }
+    try:
+        with open("/proc/meminfo", encoding="ascii") as meminfo:
+            info["ram_gb"] = round(int(meminfo.readline().split()[1]) / 1024 / 1024, 1)
+        with open("/proc/cpuinfo", encoding="ascii") as cpuinfo:
+            info["cpu"] = next(
+                (line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name")), ""
+            )
+    except OSError:
+        pass
+    store = open_store(url)
+    try:
+        with store.engine.connect() as connection:
+            info["database"] = store.dialect
+            if store.dialect == "postgresql":
+                info["postgresql"] = connection.execute(text("SHOW server_version")).scalar()
+            info["anomalies"] = connection.execute(text("SELECT count(*) FROM anomalies")).scalar()
+    finally:
+        store.dispose()
+    return info
+
+
+# --- children: each measured part in its own process ---------------------------------------------------
+
+
+def child_listing(url: str, repeat: int) -> dict[str, Any]:
+    from benchmarks.listing import run_listing
+
+    store = open_store(url)
+    try:
+        rows = run_listing(store, url, repeat=repeat, say=say)
+    finally:
+        store.dispose()
+    return {"rows": rows, "peak_rss_mb": peak_rss_mb()}
+
+
+def _run_child(section: str, args: argparse.Namespace) -> dict[str, Any]:
+    command = [
+        sys.executable,
+        "-m",
+        "benchmarks.run",
+        "--database-url",
+        args.database_url,
+        "--child",
+        section,
+        "--repeat",
+        str(args.repeat),
+        "--scale",
+        str(args.scale),
+    ]
+    done = subprocess.run(command, stdout=subprocess.PIPE, check=True, text=True)
+    result: dict[str, Any] = json.loads(done.stdout)
+    return result
+
+
+CHILDREN: dict[str, Callable[[str, int], dict[str, Any]]] = {"listing": child_listing}
+
+
+# --- the report ------------------------------------------------------------------------------------------
+
+
+def _ok(value: float | None, target: float, *, higher_is_better: bool = False) -> str:
+    if value is None:
+        return "n/a"
+    return "ok" if (value >= target if higher_is_better else value <= target) else "MISSED"
+
+
+def render(report: dict[str, Any]) -> str:
+    out: list[str] = []
+    m = report["machine"]
+    db = m["database"] + (f" {m['postgresql']}" if m.get("postgresql") else f" (SQLite {m['sqlite']})")
+    out.append(
+        f"# {db} — {m.get('anomalies', 0):,} anomalies — {m['nproc']} CPU, {m.get('ram_gb', '?')} GB RAM"
+    )
+    listing = report.get("listing")
+    if listing:
+        out.append("")
+        out.append(
+            "| listing (page 1 of 20 + total) | total | ours p50 | ours p95 | hand p50 | hand p95 | ratio p95 | target |"
+        )
+        out.append("|---|---:|---:|---:|---:|---:|---:|---|")
+        for row in listing["rows"]:
+            o, h = row["ours"], row["hand"]
+            verdict = (
+                "ok"
+                if o["p95_ms"] <= TARGETS["listing_p95_ms"]
+                and (row["ratio_p95"] or 0) <= TARGETS["listing_ratio"]
+                else "MISSED"
+            )
+            same = "" if row["same_result"] else " (results differ!)"
+            out.append(
+                f"| {row['combo']}{same} | {row['total']:,} | {o['median_ms']:.1f} ms | {o['p95_ms']:.1f} ms | "
+                f"{h['median_ms']:.1f} ms | {h['p95_ms']:.1f} ms | {row['ratio_p95']} | {verdict} |"
+            )
+    declare = report.get("declare")
+    if declare:
+        out.append("")
+        out.append("| declaring | writers | anomalies | seconds | anomalies/s | duplicates | target |")
+        out.append("|---|---:|---:|---:|---:|---:|---|")
+        for row in declare["rows"]:
+            key = f"declare_{m['database']}_{row['writers']}"
+            target = TARGETS.get(key)
+            verdict = (
+                f"≥ {target:,.0f}/s {_ok(row['per_second'], target, higher_is_better=True)}"
+                if target
+                else "—"
+            )
+            out.append(
+                f"| {row['label']} | {row['writers']} | {row['anomalies']:,} | {row['seconds']:.1f} | "
+                f"{row['per_second']:,.0f} | {row['duplicates']} | {verdict} |"
+            )
+    http = report.get("http")
+    if http:
+        out.append("")
+        out.append("| HTTP, 20 concurrent clients | requests | p50 | p99 | errors | target |")
+        out.append("|---|---:|---:|---:|---:|---|")
+        for row in http["rows"]:
+            out.append(
+                f"| {row['label']} | {row['requests']} | {row['p50_ms']:.1f} ms | {row['p99_ms']:.1f} ms | "
+                f"{row['errors']} | {row.get('verdict', '—')} |"
+            )
+        out.append(
+            f"| ratio ours / bare Bolt (p99) | | | {http['ratio_p99']} | | ≤ {TARGETS['http_ratio']} {_ok(http['ratio_p99'], TARGETS['http_ratio'])} |"
+        )
+    digests = report.get("digests")
+    if digests:
+        out.append("")
+        out.append("| digests | subscriptions | seconds | per digest | target |")
+        out.append("|---|---:|---:|---:|---|")
+        if digests.get("skipped"):
+            out.append(f"| {digests['skipped']} | | | | n/a |")
+        else:
+            out.append(
+                f"| build | {digests['subscriptions']:,} | {digests['seconds']:.1f} | {digests['per_digest_ms']:.1f} ms | "
+                f"≤ {TARGETS['digests_s']:.0f} s {_ok(digests['seconds'], TARGETS['digests_s'])} |"
+            )
+    memory = report.get("memory")
+    if memory:
+        out.append("")
+        out.append("| peak RSS of the app process | MB | target |")
+        out.append("|---|---:|---|")
+        for label, value in memory.items():
+            out.append(
+                f"| {label} | {value:.0f} | ≤ {TARGETS['rss_mb']:.0f} MB {_ok(value, TARGETS['rss_mb'])} |"
+            )
+    return "\n".join(out)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--database-url", required=True, help="sqlite:///bench.db or postgresql+psycopg://…/ror_bench"
+    )
+    parser.add_argument(
+        "--generate", action="store_true", help="(re)generate the dataset first (erases the database)"
+    )
+    parser.add_argument("--scale", type=float, default=1.0, help="dataset scale: 1 = 1,000,000 anomalies")
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    parser.add_argument("--repeat", type=int, default=40, help="runs per listing measurement")
+    parser.add_argument(
+        "--declarations", type=int, default=400, help="declarations per declaring run (1–3 items each)"
+    )
+    parser.add_argument("--http-requests", type=int, default=30, help="requests per client (20 clients)")
+    parser.add_argument("--subscriptions", type=int, default=1000, help="digests to build")
+    parser.add_argument(
+        "--only", default=",".join(SECTIONS), help=f"comma-separated sections among {', '.join(SECTIONS)}"
+    )
+    parser.add_argument("--json", type=Path, help="also write the report as JSON")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    if args.child:
+        print(json.dumps(CHILDREN[args.child](args.database_url, args.repeat)))
+        return 0
+
+    report: dict[str, Any] = {"command": " ".join(["python -m benchmarks.run", *(argv or sys.argv[1:])])}
+    if args.generate:
+        report["generation"] = generate(args.database_url, scale=args.scale, seed=args.seed, say=say)
+    report["machine"] = machine(args.database_url)
+    report["database_url"] = make_url(args.database_url).render_as_string(hide_password=True)
+    sections = [s.strip() for s in args.only.split(",") if s.strip()]
+    memory: dict[str, float] = {}
+    started = time.perf_counter()
+    if "listing" in sections:
+        say("listing …")
+        report["listing"] = _run_child("listing", args)
+        memory["during listing"] = report["listing"]["peak_rss_mb"]
+    if "declare" in sections:
+        from benchmarks.declare import run_declare
+
+        say("declaring …")
+        report["declare"] = {"rows": run_declare(args.database_url, declarations=args.declarations, say=say)}
+    if "digests" in sections:
+        from benchmarks.digests import run_digests
+
+        say("digests …")
+        report["digests"] = run_digests(
+            args.database_url, subscriptions=args.subscriptions, seed=args.seed, say=say
+        )
+    if "http" in sections:
+        from benchmarks.slack_http import run_http
+
+        say("HTTP app …")
+        report["http"] = run_http(args.database_url, clients=20, per_client=args.http_requests, say=say)
+        for row in report["http"]["rows"]:
+            if row["kind"] == "app":
+                ok = row["p99_ms"] <= TARGETS["http_p99_ms"]
+                row["verdict"] = f"p99 ≤ {TARGETS['http_p99_ms']:.0f} ms {'ok' if ok else 'MISSED'}"
+        memory["app server during HTTP load"] = report["http"]["peak_rss_mb"]
+    if memory:
+        report["memory"] = memory
+    report["seconds"] = round(time.perf_counter() - started, 1)
+    table = render(report)
+    print(table)
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=2, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

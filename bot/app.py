@@ -1,0 +1,59 @@
+"""The Bolt app: every listener registered, one error handler, the acting member resolved per request."""
+
+import importlib
+import logging
+
+from slack_bolt import App
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
+
+from bot import errors, middleware
+from bot.context import AppContext
+from bot.listeners import commands, declare, detail, home, listing, search
+
+logger = logging.getLogger(__name__)
+
+# Features built elsewhere plug in here with `register(app)` (e.g. the digest subscriptions adding
+# `/ror abonner` through bot.listeners.commands.add_subcommand). Missing modules are skipped.
+EXTENSION_MODULES = ("bot.notifications.slack",)
+
+
+def web_client(context: AppContext) -> WebClient:
+    """The Web API client of the app: SLACK_API_URL applies to every call; 429 answers are retried
+    after their Retry-After."""
+    settings = context.settings
+    client = WebClient(token=settings.require_bot_token(), base_url=settings.slack_api_url)
+    client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=2))
+    return client
+
+
+def build_app(context: AppContext, *, client: WebClient | None = None) -> App:
+    """The app for `context`. HTTP mode checks request signatures with SLACK_SIGNING_SECRET; Socket Mode
+    (SLACK_APP_TOKEN set) does not need it.
+
+    Listeners run in Bolt's thread pool and the HTTP answer leaves as soon as they call ack() (Bolt's
+    default, `process_before_response=False`): slow work (Web API calls, exports) happens after the ack,
+    inside Slack's 3 seconds for the ack itself, with any error reaching the one error handler."""
+    settings = context.settings
+    socket_mode = settings.socket_mode
+    signing_secret = "" if socket_mode else settings.require_signing_secret()
+    app = App(
+        client=client or web_client(context),
+        signing_secret=signing_secret,
+        request_verification_enabled=not socket_mode,
+        process_before_response=False,
+        logger=logging.getLogger("bot.slack"),
+    )
+    errors.register(app)
+    middleware.register(app, context)
+    for module in (commands, search, declare, listing, detail, home):
+        module.register(app)
+    for name in EXTENSION_MODULES:
+        try:
+            extension = importlib.import_module(name)
+        except ModuleNotFoundError as error:
+            if error.name not in (name, name.rsplit(".", 1)[0]):
+                raise
+            continue
+        extension.register(app)
+    return app

@@ -1,0 +1,111 @@
+"""`ror-bot directory import|demo`: load ROR FHIR resources (structures, offers, professionals) into the
+directory that anomalies point to; and the embedded default's automatic demo directory."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bot.cli.main import UsageError
+from bot.cli.output import plural
+from bot.context import AppContext
+from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from domain.services.directory_import import ImportReport
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    directory = subparsers.add_parser("directory", help="charger l'annuaire des ressources du ROR")
+    commands = directory.add_subparsers(dest="directory_command", required=True, metavar="ACTION")
+
+    load = commands.add_parser(
+        "import", help="importer un Bundle FHIR R4 (JSON) ou un fichier NDJSON de ressources ROR"
+    )
+    load.add_argument("file", metavar="FICHIER")
+    load.set_defaults(func=run_import)
+
+    demo = commands.add_parser("demo", help="charger l'annuaire de démonstration (CH Narbonne et d'autres)")
+    demo.set_defaults(func=run_demo)
+
+
+def is_embedded_default(settings: Settings) -> bool:
+    """True when DATABASE_URL is the embedded default (the SQLite file in the working directory)."""
+    default = Settings.model_fields["database_url"].get_default(call_default_factory=True)
+    return bool(settings.database_url == default)
+
+
+def load_directory_text(text: str, context: AppContext) -> tuple[ImportReport, list[tuple[str, str]]]:
+    """Parse and load; returns the import report and the rejected resources as (what, why) lines."""
+    from domain.fhir.directory_import import parse_directory
+    from domain.services.directory_import import import_directory
+
+    result = parse_directory(text)
+    rejected = [_describe_rejection(item) for item in result.rejected]
+    report = import_directory(
+        resources=result.resources, uow=context.uow(), clock=context.clock, system=context.system
+    )
+    return report, rejected
+
+
+def load_demo_directory(context: AppContext) -> ImportReport:
+    from bot.demo import DEMO_DIRECTORY
+
+    report, _ = load_directory_text(Path(DEMO_DIRECTORY).read_text(encoding="utf-8"), context)
+    return report
+
+
+def ensure_demo_directory(context: AppContext) -> ImportReport | None:
+    """On the embedded default, fill an empty directory with the demo one (first run); else do nothing."""
+    if not is_embedded_default(context.settings):
+        return None
+    with context.store.reader() as uow:
+        if uow.directory.count() > 0:
+            return None
+    return load_demo_directory(context)
+
+
+def _describe_rejection(item: object) -> tuple[str, str]:
+    what = getattr(item, "resource", None) or getattr(item, "where", None) or getattr(item, "location", "")
+    why = getattr(item, "reason", None) or getattr(item, "message", None) or str(item)
+    return str(what), str(why)
+
+
+def _counts(report: ImportReport) -> str:
+    return (
+        f"{plural(report.created, 'ressource créée', 'ressources créées')}, "
+        f"{plural(report.updated, 'ressource mise à jour', 'ressources mises à jour')}"
+    )
+
+
+def run_import(args: argparse.Namespace) -> int:
+    path = Path(args.file)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise UsageError(f"Le fichier « {path} » n'existe pas.") from None
+    except IsADirectoryError:
+        raise UsageError(f"« {path} » est un dossier, pas un fichier.") from None
+    except UnicodeDecodeError:
+        raise UsageError(
+            f"Le fichier « {path} » n'est pas du texte UTF-8 (JSON ou NDJSON attendu)."
+        ) from None
+    except OSError as error:
+        raise UsageError(f"Impossible de lire « {path} » : {error.strerror}.") from None
+    context = AppContext.start()
+    report, rejected = load_directory_text(text, context)
+    for what, why in rejected:
+        print(f"Rejetée : {what} — {why}" if what else f"Rejetée : {why}", file=sys.stderr)
+    print(
+        f"Import de {path.name} : {_counts(report)}, {plural(len(rejected), 'ressource rejetée', 'ressources rejetées')}."
+    )
+    return 0 if report.created + report.updated > 0 else 1
+
+
+def run_demo(_args: argparse.Namespace) -> int:
+    context = AppContext.start()
+    report = load_demo_directory(context)
+    print(f"Annuaire de démonstration chargé : {_counts(report)}.")
+    return 0

@@ -1,0 +1,70 @@
+"""`ror-bot run`: serve Slack (Socket Mode when SLACK_APP_TOKEN is set, else HTTP on PORT)."""
+
+import argparse
+import importlib
+import logging
+
+from bot.cli.main import UsageError
+from bot.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+SCHEDULER_MODULE = "bot.notifications.scheduler"
+
+
+def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    run = subparsers.add_parser(
+        "run",
+        help="servir l'app Slack (Socket Mode si SLACK_APP_TOKEN est défini, sinon HTTP sur PORT)",
+        description="Sert l'app Slack : Socket Mode si SLACK_APP_TOKEN est défini, sinon HTTP sur PORT "
+        "(POST /slack/events, GET /healthz). Lance aussi le planificateur des récapitulatifs.",
+    )
+    run.add_argument("--port", type=int, default=None, help="port HTTP (par défaut : PORT, ou 3000)")
+    run.add_argument("--host", default="0.0.0.0", help="adresse d'écoute HTTP (par défaut : 0.0.0.0)")
+    run.add_argument(
+        "--no-scheduler", action="store_true", help="ne pas lancer le planificateur des récapitulatifs"
+    )
+    run.set_defaults(func=run_server)
+
+
+def start_scheduler(context: object) -> None:
+    """Start the digest scheduler when that feature is installed."""
+    try:
+        scheduler = importlib.import_module(SCHEDULER_MODULE)
+    except ModuleNotFoundError as error:
+        if error.name not in (SCHEDULER_MODULE, SCHEDULER_MODULE.rsplit(".", 1)[0]):
+            raise
+        logger.info("Planificateur des récapitulatifs absent : non lancé.")
+        return
+    scheduler.start(context)
+
+
+def run_server(args: argparse.Namespace) -> int:
+    from slack_bolt.error import BoltError
+    from slack_sdk.errors import SlackApiError
+
+    from bot.app import build_app
+    from bot.context import AppContext
+    from bot.server import serve_http, serve_socket_mode
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s : %(message)s")
+    settings = Settings()
+    settings.require_bot_token()  # both checked before anything is opened
+    if not settings.socket_mode:
+        settings.require_signing_secret()
+    if not 0 < (args.port or settings.port) < 65536:
+        raise UsageError(f"Port invalide : {args.port or settings.port}.")
+    context = AppContext.start(settings)
+    try:
+        app = build_app(context)
+    except (BoltError, SlackApiError) as error:
+        raise UsageError(
+            f"Slack refuse le jeton SLACK_BOT_TOKEN ou n'est pas joignable à {settings.slack_api_url} ({error})."
+        ) from error
+    if not args.no_scheduler:
+        start_scheduler(context)
+    if settings.socket_mode:
+        serve_socket_mode(app, context)
+    else:
+        serve_http(app, context, host=args.host, port=args.port or settings.port)
+    return 0

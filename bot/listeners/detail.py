@@ -1,0 +1,112 @@
+"""`/ror voir` and `/ror annuler`: one anomaly's detail, and its cancellation after confirmation."""
+
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+
+from bot.context import AppContext
+from bot.ids import DetailIds
+from bot.listeners.commands import CommandCall, add_subcommand
+from bot.mrkdwn import escape
+from bot.reply import tell
+from bot.views.detail import cancel_prompt_blocks, cancelled_text, detail_blocks, detail_modal, detail_text
+from domain.errors import TransitionRefused
+from domain.habilitation import Member
+from domain.services import cancel_anomaly, may_cancel, show_anomaly
+from domain.statuses import Status
+
+
+def _reference(call: CommandCall, usage: str) -> str | None:
+    if len(call.words) != 1:
+        call.reply(text=usage)
+        return None
+    return call.words[0]
+
+
+def show_command(call: CommandCall) -> None:
+    reference = _reference(call, "Indiquez une référence d'anomalie : `/ror voir ANO_100000000909`.")
+    if reference is None:
+        return
+    anomaly = show_anomaly(reference=reference, member=call.member, uow=call.ror.store.reader())
+    blocks = detail_blocks(anomaly, cancellable=may_cancel(anomaly), tz=call.ror.settings.timezone)
+    call.reply(text=detail_text(anomaly), blocks=blocks)
+
+
+def cancel_command(call: CommandCall) -> None:
+    reference = _reference(
+        call, "Indiquez la référence de l'anomalie à annuler : `/ror annuler ANO_100000000909`."
+    )
+    if reference is None:
+        return
+    anomaly = show_anomaly(reference=reference, member=call.member, uow=call.ror.store.reader())
+    if not may_cancel(anomaly):
+        reason = "Ce statut est définitif." if anomaly.status.is_final else ""
+        raise TransitionRefused(anomaly.reference, anomaly.status, Status.CANCELLED, reason)
+    call.reply(text=f"Annuler l'anomalie {anomaly.reference} ?", blocks=cancel_prompt_blocks(anomaly))
+
+
+def confirm_cancel(
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    client: WebClient,
+    member: Member,
+    ror: AppContext,
+    respond: Respond,
+) -> None:
+    """*Confirmer l'annulation* under `/ror annuler`: the prompt is replaced by the outcome."""
+    ack()
+    anomaly = cancel_anomaly(
+        reference=str(action.get("value", "")),
+        member=member,
+        uow=ror.uow(),
+        clock=ror.clock,
+        system=ror.system,
+    )
+    tell(body=body, client=client, respond=respond, text=cancelled_text(anomaly), replace=True)
+
+
+def keep(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond) -> None:
+    ack()
+    text = f"L'anomalie {action.get('value', '')} n'a pas été annulée."
+    tell(body=body, client=client, respond=respond, text=text, replace=True)
+
+
+def cancel_from_detail(
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    client: WebClient,
+    member: Member,
+    ror: AppContext,
+    respond: Respond,
+) -> None:
+    """*Annuler l'anomalie* on a detail (message or modal): the detail is redrawn with the new status."""
+    ack()
+    anomaly = cancel_anomaly(
+        reference=str(action.get("value", "")),
+        member=member,
+        uow=ror.uow(),
+        clock=ror.clock,
+        system=ror.system,
+    )
+    notice = f":white_check_mark: {escape(cancelled_text(anomaly))}"
+    tz = ror.settings.timezone
+    view = body.get("view")
+    if (body.get("container") or {}).get("type") == "view" and view:
+        client.views_update(
+            view_id=view["id"],
+            view=detail_modal(anomaly, cancellable=may_cancel(anomaly), tz=tz, notice=notice),
+        )
+        return
+    blocks = detail_blocks(anomaly, cancellable=may_cancel(anomaly), tz=tz, notice=notice)
+    tell(body=body, client=client, respond=respond, text=cancelled_text(anomaly), blocks=blocks, replace=True)
+
+
+def register(app: App) -> None:
+    add_subcommand(("voir", "afficher", "show"), show_command)
+    add_subcommand(("annuler", "cancel"), cancel_command)
+    app.action(DetailIds.CONFIRM_CANCEL)(confirm_cancel)
+    app.action(DetailIds.KEEP)(keep)
+    app.action(DetailIds.CANCEL)(cancel_from_detail)

@@ -1,0 +1,32 @@
+"""The App Home tab: a welcome, the perimeter's anomalies by status, buttons to declare and list."""
+
+from typing import Any
+
+from slack_bolt import App
+from slack_sdk import WebClient
+
+from bot.context import AppContext
+from bot.middleware import SlackUser
+from bot.views.home import home_view
+from domain.habilitation import Member
+from domain.services import count_by_status
+
+
+def publish_home(client: WebClient, *, slack_user: SlackUser, member: Member, ror: AppContext) -> None:
+    counts = count_by_status(member=member, uow=ror.store.reader())
+    view = home_view(
+        name=slack_user.name, group=member.group, perimeter=member.perimeter.describe(), counts=counts
+    )
+    client.views_publish(user_id=slack_user.id, view=view)
+
+
+def home_opened(
+    event: dict[str, Any], client: WebClient, slack_user: SlackUser, member: Member, ror: AppContext
+) -> None:
+    if event.get("tab", "home") != "home":
+        return
+    publish_home(client, slack_user=slack_user, member=member, ror=ror)
+
+
+def register(app: App) -> None:
+    app.event("app_home_opened")(home_opened)

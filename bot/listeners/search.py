@@ -1,0 +1,34 @@
+"""`/ror rechercher`: the resource card, and its *Voir les anomalies* button (*Déclarer une anomalie*
+is handled by the declaration listener)."""
+
+from slack_bolt import App
+
+from bot.listeners.commands import CommandCall, add_subcommand
+from bot.views.search import resource_card_blocks, resource_card_text
+from domain.catalogue import ResourceKind
+from domain.identifiers import guess_resource_kind
+from domain.services import find_practitioner, find_resource
+
+USAGE = (
+    "Indiquez l'ID National Structure, et l'ID Offre si besoin : `/ror rechercher 1110000056` ou "
+    "`/ror rechercher 1110000056 91/11359` (ou un RPPS de 11 chiffres)."
+)
+
+
+def search_command(call: CommandCall) -> None:
+    words = call.words
+    if not words or len(words) > 2:
+        call.reply(text=USAGE, blocks=None)
+        return
+    uow = call.ror.store.reader()
+    if len(words) == 1 and guess_resource_kind(words[0]) is ResourceKind.PROFESSIONNEL:
+        card = find_practitioner(rpps=words[0], member=call.member, uow=uow)
+    else:
+        card = find_resource(
+            structure_id=words[0], offer_id=words[1] if len(words) > 1 else None, member=call.member, uow=uow
+        )
+    call.reply(text=resource_card_text(card), blocks=resource_card_blocks(card))
+
+
+def register(app: App) -> None:  # noqa: ARG001 - the card's buttons are handled by declare and listing
+    add_subcommand(("rechercher", "chercher", "search"), search_command)

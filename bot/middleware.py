@@ -1,0 +1,120 @@
+"""Who is acting: the Slack user → e-mail (users.info, cached) → member of a group (checked on every
+request, so a removed member loses access at once). Unhabilitated users get the SPEC §2 explanation."""
+
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt import App, BoltContext, BoltResponse
+from slack_sdk import WebClient
+
+from bot.context import AppContext
+from bot.reply import tell, user_id_of
+from bot.views.declare import message_modal
+from bot.views.home import display_name, not_habilitated_home
+from domain.errors import NotHabilitated
+from domain.services import resolve_member
+
+logger = logging.getLogger(__name__)
+
+USER_CACHE_SECONDS = 300.0
+
+# Requests that other features let through without a habilitation group (the Slack user is still
+# resolved): each predicate gets the request body. Features append to it from their `register(app)`.
+WITHOUT_MEMBER: list[Callable[[dict[str, Any]], bool]] = []
+
+
+@dataclass(frozen=True, slots=True)
+class SlackUser:
+    id: str
+    email: str | None
+    name: str
+
+
+class UserDirectory:
+    """users.info answers, kept `ttl` seconds (an e-mail rarely changes; membership is re-checked
+    on every request anyway)."""
+
+    def __init__(
+        self, ttl: float = USER_CACHE_SECONDS, monotonic: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.ttl = ttl
+        self._monotonic = monotonic
+        self._cache: dict[str, tuple[float, SlackUser]] = {}
+        self._lock = threading.Lock()
+
+    def lookup(self, client: WebClient, user_id: str) -> SlackUser:
+        now = self._monotonic()
+        with self._lock:
+            cached = self._cache.get(user_id)
+        if cached is not None and cached[0] > now:
+            return cached[1]
+        answer = client.users_info(user=user_id)
+        user = answer.get("user") or {}
+        profile = dict(user.get("profile") or {})
+        profile.setdefault("real_name", user.get("real_name") or "")
+        found = SlackUser(id=user_id, email=profile.get("email") or None, name=display_name(profile))
+        with self._lock:
+            self._cache[user_id] = (now + self.ttl, found)
+        return found
+
+    def forget(self, user_id: str) -> None:
+        with self._lock:
+            self._cache.pop(user_id, None)
+
+
+def _json_response(payload: dict[str, Any]) -> BoltResponse:
+    return BoltResponse(
+        status=200, body=json.dumps(payload, ensure_ascii=False), headers={"Content-Type": "application/json"}
+    )
+
+
+def explain_not_habilitated(
+    error: NotHabilitated, *, body: dict[str, Any], client: WebClient, context: BoltContext
+) -> BoltResponse:
+    """Answer an unhabilitated user where they acted, in French, and do nothing else."""
+    message = error.message
+    if "command" in body:
+        return _json_response({"response_type": "ephemeral", "text": message})
+    kind = body.get("type")
+    if kind == "view_submission":
+        return _json_response(
+            {"response_action": "update", "view": message_modal("Accès non autorisé", message)}
+        )
+    if kind == "event_callback":
+        event = body.get("event") or {}
+        if event.get("type") == "app_home_opened" and event.get("tab", "home") == "home" and context.user_id:
+            client.views_publish(user_id=context.user_id, view=not_habilitated_home(message))
+        return BoltResponse(status=200, body="")
+    if kind in ("block_actions", "message_action", "shortcut"):
+        tell(body=body, client=client, respond=context.respond, text=message)
+    return BoltResponse(status=200, body="")
+
+
+def register(app: App, ror: AppContext, users: UserDirectory | None = None) -> UserDirectory:
+    directory = users or UserDirectory()
+
+    @app.middleware
+    def resolve_acting_member(
+        body: dict[str, Any], context: BoltContext, client: WebClient, next: Callable[[], BoltResponse]
+    ) -> BoltResponse | None:
+        context["ror"] = ror
+        user_id = context.user_id or user_id_of(body)
+        if not user_id or body.get("type") == "view_closed":
+            return next()
+        slack_user = directory.lookup(client, user_id)
+        context["slack_user"] = slack_user
+        if any(allows(body) for allows in WITHOUT_MEMBER):
+            return next()  # e.g. recipients answering an anomaly: they need not be in a group
+        try:
+            context["member"] = resolve_member(email=slack_user.email, uow=ror.store.reader())
+        except NotHabilitated as error:
+            logger.info("Utilisateur Slack %s non habilité (%s)", user_id, slack_user.email)
+            return explain_not_habilitated(error, body=body, client=client, context=context)
+        return next()
+
+    return directory

@@ -1,0 +1,103 @@
+"""What recipients and declaring members read in their DMs, and the outcome modal."""
+
+import json
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.mrkdwn import escape, safe
+from bot.notifications.ids import RecipientIds
+from bot.views.blocks import MESSAGE_BLOCKS_MAX, Block, actions, button, header, modal, plain, section
+from bot.views.detail import detail_blocks
+from domain.anomaly import Anomaly
+from domain.events import StatusChanged
+from domain.statuses import Status
+
+OUTCOME_LABELS = {
+    Status.CORRECTED: "Corrigée",
+    Status.REFUSED: "Refusée",
+    Status.TOLERATED_TEMPORARILY: "Tolérée temporairement",
+    Status.TOLERATED_PERMANENTLY: "Tolérée définitivement",
+    Status.TO_CHECK: "À vérifier",
+    Status.BLOCKED_WRONG_RECIPIENT: "Destinataire erroné",
+}
+COMMENT_MAX = 800
+
+
+def outcome_action_id(status: Status) -> str:
+    return f"{RecipientIds.OUTCOME}{status.code}"
+
+
+def recipient_text(anomaly: Anomaly) -> str:
+    return (
+        f"Anomalie {anomaly.reference} à traiter : « {anomaly.data_item} » sur {anomaly.kind.label} "
+        f"{anomaly.resource_id} ({anomaly.offer_name or anomaly.structure_name})."
+    )
+
+
+def recipient_blocks(
+    anomaly: Anomaly, outcomes: tuple[Status, ...], tz: ZoneInfo, *, notice: str | None = None
+) -> list[Block]:
+    """The anomaly routed to the recipient, with a button per outcome they may record."""
+    intro = notice or (
+        "Une anomalie a été déclarée sur une ressource dont vous êtes le destinataire dans le ROR. "
+        "Indiquez la suite que vous lui donnez :"
+    )
+    blocks = [header("Anomalie ROR à traiter"), section(intro)]
+    blocks += detail_blocks(anomaly, cancellable=False, tz=tz)
+    buttons = [
+        button(OUTCOME_LABELS.get(s, s.label), outcome_action_id(s), anomaly.reference) for s in outcomes
+    ]
+    budget = MESSAGE_BLOCKS_MAX - (1 if buttons else 0)
+    blocks = blocks[:budget]
+    if buttons:
+        blocks.append(actions(*buttons, block_id="recipient-outcomes"))
+    return blocks
+
+
+def outcome_metadata(reference: str, status: Status, channel: str, ts: str) -> str:
+    return json.dumps({"r": reference, "s": status.code, "c": channel, "t": ts}, separators=(",", ":"))
+
+
+def outcome_modal(anomaly_reference: str, status: Status, *, private_metadata: str) -> dict[str, Any]:
+    label = OUTCOME_LABELS.get(status, status.label)
+    text = f"L'anomalie *{escape(anomaly_reference)}* passera au statut *{status.code} {status.label}*."
+    comment: Block = {
+        "type": "input",
+        "block_id": RecipientIds.COMMENT_BLOCK,
+        "optional": True,
+        "label": plain("Commentaire (facultatif)", 2000),
+        "element": {
+            "type": "plain_text_input",
+            "action_id": RecipientIds.COMMENT_INPUT,
+            "multiline": True,
+            "max_length": COMMENT_MAX,
+            "placeholder": plain("Précisez si besoin (correction faite, motif du refus…)", 150),
+        },
+    }
+    return modal(
+        title=label if len(label) <= 24 else "Réponse à l'anomalie",
+        blocks=[section(text), comment],
+        callback_id=RecipientIds.OUTCOME_MODAL,
+        submit="Confirmer",
+        close="Annuler",
+        private_metadata=private_metadata,
+    )
+
+
+def recorded_notice(anomaly: Anomaly) -> str:
+    return f":white_check_mark: Réponse enregistrée : l'anomalie est au statut *{anomaly.status.code} {anomaly.status.label}*."
+
+
+def status_changed_text(event: StatusChanged) -> str:
+    """The DM to the declaring member."""
+    text = (
+        f"Votre anomalie {event.reference} est passée du statut « {event.previous.label} » au statut "
+        f"« {event.current.label} » (par {event.actor})."
+    )
+    if event.comment:
+        text += f"\nCommentaire : {event.comment}"
+    return text
+
+
+def status_changed_blocks(event: StatusChanged) -> list[Block]:
+    return [section(safe(status_changed_text(event), 2900))]

@@ -1,0 +1,143 @@
+"""Delivering the outbox (events committed with the changes that caused them) as Slack DMs:
+
+- SentToRecipient → the recipient, found by e-mail (users.lookupByEmail), gets the anomaly with a button
+  per outcome they may record; a recipient with no account in the workspace blocks the anomaly
+  (domain.services.recipients explains the choice);
+- StatusChanged → the declaring member is told (not for the routing at creation, nor for their own moves).
+
+Each batch is *leased* first (its retry time pushed `LEASE` ahead, committed), so no transaction is held
+open while Slack answers and another process does not deliver the same message meanwhile; a crash
+leaves the lease to expire and the message is delivered again (at least once)."""
+
+import logging
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.context import AppContext
+from bot.notifications.recipient_view import (
+    recipient_blocks,
+    recipient_text,
+    status_changed_blocks,
+    status_changed_text,
+)
+from bot.notifications.slack_poster import RateLimitedCaller, error_code
+from domain.errors import AnomalyNotFound
+from domain.events import DomainEvent, SentToRecipient, StatusChanged
+from domain.services import recipient_outcomes
+from domain.services.recipients import anomaly_for_notification, mark_recipient_unreachable
+from domain.statuses import Status
+
+logger = logging.getLogger(__name__)
+
+LEASE = timedelta(minutes=5)
+MAX_ATTEMPTS = 8
+BATCH = 20
+LEASE_NOTE = "livraison en cours"
+
+
+def backoff(attempts: int) -> timedelta:
+    return min(timedelta(minutes=2**attempts), timedelta(hours=1))
+
+
+class OutboxDelivery:
+    def __init__(
+        self, context: AppContext, client: WebClient, *, sleep: Callable[[float], None] = time.sleep
+    ) -> None:
+        self.context = context
+        self.client = client
+        self.call = RateLimitedCaller(sleep=sleep)
+
+    # --- Slack -------------------------------------------------------------------------------------
+
+    def user_id_for(self, email: str) -> str | None:
+        """The Slack user with this e-mail, or None when the workspace has none."""
+        try:
+            answer = self.call(self.client.users_lookupByEmail, email=email)
+        except SlackApiError as error:
+            if error_code(error) == "users_not_found":
+                return None
+            raise
+        user = answer.get("user") or {}
+        return str(user["id"]) if user.get("id") else None
+
+    def _dm(self, user_id: str, *, text: str, blocks: list[dict[str, object]]) -> None:
+        self.call(
+            self.client.chat_postMessage,
+            channel=user_id,
+            text=text,
+            blocks=blocks,
+            unfurl_links=False,
+            unfurl_media=False,
+        )
+
+    # --- events ------------------------------------------------------------------------------------
+
+    def deliver(self, event: DomainEvent) -> None:
+        if isinstance(event, SentToRecipient):
+            self.notify_recipient(event)
+        elif isinstance(event, StatusChanged):
+            self.notify_declarant(event)
+
+    def notify_recipient(self, event: SentToRecipient) -> None:
+        ror = self.context
+        try:
+            anomaly = anomaly_for_notification(reference=event.reference, uow=ror.store.reader())
+        except AnomalyNotFound:
+            return
+        if anomaly.status is not Status.SENT_TO_RECIPIENT or (anomaly.recipient or "") != event.recipient:
+            return  # moved on since: nothing to ask any more
+        user_id = self.user_id_for(event.recipient)
+        if user_id is None:
+            mark_recipient_unreachable(
+                reference=event.reference,
+                recipient=event.recipient,
+                uow=ror.uow(),
+                clock=ror.clock,
+                system=ror.system,
+            )
+            return
+        blocks = recipient_blocks(anomaly, recipient_outcomes(anomaly), ror.settings.timezone)
+        self._dm(user_id, text=recipient_text(anomaly), blocks=blocks)
+
+    def notify_declarant(self, event: StatusChanged) -> None:
+        if event.previous is Status.CREATED or not event.declarant_email:
+            return  # the routing at creation is already in the declaration's confirmation
+        if event.actor.lower() == event.declarant_email.lower():
+            return  # their own move
+        user_id = self.user_id_for(event.declarant_email)
+        if user_id is not None:
+            self._dm(user_id, text=status_changed_text(event), blocks=status_changed_blocks(event))
+
+    # --- the outbox ----------------------------------------------------------------------------------
+
+    def deliver_pending(self, *, now: datetime | None = None, limit: int = BATCH) -> int:
+        """Deliver what is due; returns how many messages were delivered."""
+        now = now or self.context.clock.now()
+        uow = self.context.uow()
+        with uow:
+            messages = uow.outbox.claim_pending(now=now, limit=limit)
+            for message in messages:
+                uow.outbox.mark_failed(message.id, error=LEASE_NOTE, retry_at=now + LEASE)
+            uow.commit()
+        delivered = 0
+        for message in messages:
+            # Each try counts twice in `attempts`: its lease, then its failure.
+            tries = message.attempts // 2 + 1
+            try:
+                self.deliver(message.event)
+            except Exception as error:
+                logger.warning("Notification %s non livrée : %r", message.id, error)
+                retry_at = now + backoff(tries) if tries < MAX_ATTEMPTS else None
+                with uow:
+                    uow.outbox.mark_failed(message.id, error=repr(error), retry_at=retry_at)
+                    uow.commit()
+                continue
+            with uow:
+                uow.outbox.mark_delivered(message.id, at=self.context.clock.now())
+                uow.commit()
+            delivered += 1
+        return delivered

@@ -1,0 +1,86 @@
+"""The scheduler: every minute, post the digests that are due and deliver the outbox (DMs).
+
+Safe with any number of processes running it (`ror-bot run` instances, `ror-bot scheduler`): digest
+claims and outbox leases live in the database, so each digest and each DM goes out once."""
+
+import logging
+from datetime import datetime, timedelta
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
+from slack_sdk import WebClient
+
+from bot.context import AppContext
+from bot.notifications.recipients import OutboxDelivery
+from bot.notifications.slack_poster import SlackDigestPoster
+from domain.services.digests import RunReport, run_due_digests
+
+logger = logging.getLogger(__name__)
+
+
+def scheduler_client(context: AppContext) -> WebClient:
+    """A Web API client without sleeping retry handlers: rate limits are handled by the poster."""
+    settings = context.settings
+    return WebClient(token=settings.require_bot_token(), base_url=settings.slack_api_url)
+
+
+def run_due(
+    context: AppContext, *, at: datetime | None = None, client: WebClient | None = None
+) -> list[RunReport]:
+    """Post every digest due at `at` (now by default): what the scheduler runs, and `ror-bot digest run-due`."""
+    poster = SlackDigestPoster(client or scheduler_client(context), tz=context.settings.timezone)
+    return run_due_digests(
+        at=at or context.clock.now(),
+        uow=context.uow(),
+        poster=poster,
+        clock=context.clock,
+        margin=timedelta(seconds=context.settings.ror_digest_margin_seconds),
+    )
+
+
+def _digest_job(context: AppContext, client: WebClient) -> None:
+    try:
+        for report in run_due(context, client=client):
+            logger.info(
+                "Récapitulatif %s : abonnement %s, canal %s",
+                report.status,
+                report.subscription.id,
+                report.subscription.channel_id,
+            )
+    except Exception:  # the next minute tries again
+        logger.exception("Échec du passage du planificateur des récapitulatifs")
+
+
+def _outbox_job(delivery: OutboxDelivery) -> None:
+    try:
+        delivery.deliver_pending()
+    except Exception:
+        logger.exception("Échec de la livraison des notifications")
+
+
+def configure(scheduler: BaseScheduler, context: AppContext) -> BaseScheduler:
+    client = scheduler_client(context)
+    delivery = OutboxDelivery(context, client)
+    common = {"max_instances": 1, "coalesce": True, "misfire_grace_time": 50}
+    scheduler.add_job(_digest_job, CronTrigger(second=5), args=(context, client), id="digests", **common)
+    scheduler.add_job(_outbox_job, CronTrigger(second="*/15"), args=(delivery,), id="outbox", **common)
+    return scheduler
+
+
+def start(context: AppContext) -> BackgroundScheduler:
+    """Start in the background (inside `ror-bot run`)."""
+    scheduler = BackgroundScheduler(timezone="UTC", daemon=True)
+    configure(scheduler, context)
+    scheduler.start()
+    logger.info("Planificateur des récapitulatifs et notifications démarré")
+    return scheduler
+
+
+def run_blocking(context: AppContext) -> None:
+    """`ror-bot scheduler`: run until interrupted."""
+    scheduler = BlockingScheduler(timezone="UTC")
+    configure(scheduler, context)
+    logger.info("Planificateur des récapitulatifs et notifications démarré (Ctrl-C pour arrêter)")
+    scheduler.start()

@@ -1,0 +1,144 @@
+"""`/ror voir`: every field of an anomaly (SPEC §4) and its history; the cancellation prompt."""
+
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.ids import DetailIds
+from bot.mrkdwn import escape, safe
+from bot.views.blocks import (
+    Block,
+    actions,
+    button,
+    confirm,
+    context,
+    divider,
+    fields_section,
+    header,
+    modal,
+    section,
+    sections_of_lines,
+    utc_time,
+)
+from domain.anomaly import Anomaly, HistoryEntry
+
+HISTORY_MAX = 30
+
+
+def _cancel_confirm(reference: str) -> dict[str, Any]:
+    return confirm(
+        "Annuler l'anomalie ?",
+        f"L'anomalie {reference} passera au statut *Annulée*. Cette action est définitive.",
+        "Annuler l'anomalie",
+        "Ne rien faire",
+    )
+
+
+def history_line(entry: HistoryEntry) -> str:
+    move = f"{entry.previous.label} → {entry.status.label}" if entry.previous else entry.status.label
+    line = f"• {utc_time(entry.at)} · *{move}* · {safe(entry.actor, 120)} ({safe(entry.system, 80)})"
+    if entry.comment:
+        line += f" — {safe(entry.comment, 300)}"
+    return line
+
+
+def detail_blocks(
+    anomaly: Anomaly, *, cancellable: bool, tz: ZoneInfo, notice: str | None = None
+) -> list[Block]:
+    a = anomaly
+    blocks: list[Block] = [header(f"Anomalie {a.reference}")]
+    if notice:
+        blocks.append(section(notice))
+    blocks.append(
+        fields_section(
+            [
+                f"*Référence*\n{a.reference}",
+                f"*Statut*\n{a.status.code} {a.status.label}",
+                f"*Ressource en anomalie*\n{a.kind.label}",
+                f"*ID ressource*\n{safe(a.resource_id, 60)}",
+                f"*Nom de l'établissement*\n{safe(a.structure_name, 300)}",
+                f"*Nom de l'offre*\n{safe(a.offer_name or '—', 300)}",
+                f"*Région*\n{safe(a.region or '—', 10)}",
+                f"*Département*\n{safe(a.departement or '—', 10)}",
+                f"*Donnée en anomalie*\n{escape(a.data_item)}",
+                f"*Thématique · Action*\n{a.thematique.label} · {a.action.label}",
+            ]
+        )
+    )
+    blocks += sections_of_lines([f"*Données présentes dans le ROR*\n{safe(a.present_value, 2500)}"])
+    blocks += sections_of_lines([f"*Description de l'anomalie*\n{safe(a.description, 2500)}"])
+    blocks.append(
+        fields_section(
+            [
+                f"*Règle*\n{safe(a.rule or '—', 100)}",
+                f"*Valeur proposée*\n{safe(a.proposed_value or '—', 1500)}",
+                f"*Système déclarant*\n{safe(a.declaring_system, 200)}",
+                f"*ID déclarant*\n{safe(a.declarant_id, 100)}",
+                f"*Destinataire*\n{safe(a.recipient or 'Aucun', 200)}",
+                f"*Création (UTC)*\n{utc_time(a.created_at)}",
+                f"*Dernière modification (UTC)*\n{utc_time(a.updated_at)}",
+                f"*Dernière modification ({tz.key})*\n{a.updated_at.astimezone(tz).strftime('%d/%m/%Y %H:%M')}",
+            ]
+        )
+    )
+    blocks.append(divider())
+    history = a.history[-HISTORY_MAX:]
+    lines = ["*Historique*"]
+    if len(a.history) > len(history):
+        lines.append(f"_… {len(a.history) - len(history)} changements plus anciens_")
+    lines += [history_line(entry) for entry in history]
+    blocks += sections_of_lines(lines)
+    if cancellable:
+        blocks.append(
+            actions(
+                button(
+                    "Annuler l'anomalie",
+                    DetailIds.CANCEL,
+                    a.reference,
+                    style="danger",
+                    confirm_dialog=_cancel_confirm(a.reference),
+                )
+            )
+        )
+    elif a.status.is_final:
+        blocks.append(context(f"Statut définitif : {a.status.label}."))
+    return blocks
+
+
+def detail_text(anomaly: Anomaly) -> str:
+    return f"Anomalie {anomaly.reference} — {anomaly.status.label}"
+
+
+def detail_modal(
+    anomaly: Anomaly, *, cancellable: bool, tz: ZoneInfo, notice: str | None = None
+) -> dict[str, Any]:
+    return modal(
+        title=f"Anomalie {anomaly.reference[-12:]}",
+        blocks=detail_blocks(anomaly, cancellable=cancellable, tz=tz, notice=notice),
+        callback_id=DetailIds.MODAL,
+        private_metadata=anomaly.reference,
+    )
+
+
+def cancel_prompt_blocks(anomaly: Anomaly) -> list[Block]:
+    a = anomaly
+    where = safe(a.offer_name or a.structure_name, 200)
+    return [
+        section(
+            f"Voulez-vous annuler l'anomalie *{a.reference}* ({a.status.label}) sur la donnée "
+            f"« {escape(a.data_item)} » de la ressource {safe(a.resource_id, 60)} - « {where} » ?"
+        ),
+        actions(
+            button(
+                "Confirmer l'annulation",
+                DetailIds.CONFIRM_CANCEL,
+                a.reference,
+                style="danger",
+                confirm_dialog=_cancel_confirm(a.reference),
+            ),
+            button("Ne pas annuler", DetailIds.KEEP, a.reference),
+        ),
+    ]
+
+
+def cancelled_text(anomaly: Anomaly) -> str:
+    return f"L'anomalie {anomaly.reference} est annulée (statut « {anomaly.status.label} »)."

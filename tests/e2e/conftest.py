@@ -1,0 +1,265 @@
+"""The real Slack app over HTTP (waitress, signed requests) against a fake Slack Web API."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import threading
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+import waitress
+
+from bot.app import build_app
+from bot.context import AppContext
+from bot.server import wsgi_app
+from bot.settings import Settings
+from domain.habilitation import Perimeter
+from domain.services import add_member, create_group
+from storage import open_store
+from tests.builders import geriatrie, lyon, narbonne
+from tests.e2e.fake_slack import FakeSlack
+from tests.e2e.signing import signature_headers
+
+SECRET = "e2e-signing-secret"
+TOKEN = "xoxb-e2e-token"
+ALICE = "UALICE"  # member of « Éditeur Occitanie » (région 76)
+LEA = "ULEA"  # member of « Éditeur Auvergne-Rhône-Alpes » (région 84)
+BOB = "UBOB"  # in no group
+
+
+@dataclass
+class Answer:
+    status: int
+    body: str
+    response_url: str | None = None
+
+    @property
+    def json(self) -> Any:
+        return json.loads(self.body) if self.body else None
+
+
+def seed(database_url: str) -> None:
+    store = open_store(database_url)
+    create_group(name="Éditeur Occitanie", perimeter=Perimeter.of_regions(["76"]), uow=store.uow())
+    add_member(group_name="Éditeur Occitanie", email="alice@editeur.fr", uow=store.uow())
+    create_group(name="Éditeur Auvergne-Rhône-Alpes", perimeter=Perimeter.of_regions(["84"]), uow=store.uow())
+    add_member(group_name="Éditeur Auvergne-Rhône-Alpes", email="lea@lyon.fr", uow=store.uow())
+    store.dispose()
+    seed_directory(database_url)
+
+
+def seed_directory(database_url: str) -> None:
+    """The resources of the SPEC's examples (Narbonne and its geriatric unit, région 76; Lyon, région 84)."""
+    store = open_store(database_url)
+    uow = store.uow()
+    with uow:
+        for resource in (narbonne(), geriatrie(), lyon()):
+            uow.directory.upsert(resource)
+        uow.commit()
+    store.dispose()
+
+
+@dataclass
+class SlackHttp:
+    """Speaks to /slack/events as Slack does: signed form posts and JSON events."""
+
+    url: str
+    fake: FakeSlack
+    secret: str = SECRET
+    _n: list[int] = field(default_factory=lambda: [0])
+
+    def _next(self) -> int:
+        self._n[0] += 1
+        return self._n[0]
+
+    def post(
+        self,
+        body: bytes,
+        content_type: str,
+        *,
+        headers: dict[str, str] | None = None,
+        path: str = "/slack/events",
+    ) -> Answer:
+        self.fake.mark()  # what the app calls from now on answers this request
+        request = urllib.request.Request(self.url + path, data=body, method="POST")
+        request.add_header("Content-Type", content_type)
+        for key, value in (headers or {}).items():
+            request.add_header(key, value)
+        try:
+            with urllib.request.urlopen(request, timeout=15) as response:
+                return Answer(response.status, response.read().decode("utf-8"))
+        except urllib.error.HTTPError as error:
+            return Answer(error.code, error.read().decode("utf-8"))
+
+    def signed_post(self, body: bytes, content_type: str, *, timestamp: int | None = None) -> Answer:
+        return self.post(
+            body, content_type, headers=signature_headers(self.secret, body, timestamp=timestamp)
+        )
+
+    def get(self, path: str) -> Answer:
+        try:
+            with urllib.request.urlopen(self.url + path, timeout=15) as response:
+                return Answer(response.status, response.read().decode("utf-8"))
+        except urllib.error.HTTPError as error:
+            return Answer(error.code, error.read().decode("utf-8"))
+
+    # --- what Slack sends -----------------------------------------------------------------------
+
+    def command_body(self, text: str, *, user: str = ALICE, channel: str = "C0GENERAL") -> tuple[bytes, str]:
+        response_url = self.fake.response_url()
+        fields = {
+            "token": "legacy",
+            "team_id": "T0001",
+            "team_domain": "ror",
+            "channel_id": channel,
+            "channel_name": "general",
+            "user_id": user,
+            "user_name": user.lower(),
+            "command": "/ror",
+            "text": text,
+            "api_app_id": "A0001",
+            "is_enterprise_install": "false",
+            "response_url": response_url,
+            "trigger_id": f"trigger-{self._next()}",
+        }
+        return urllib.parse.urlencode(fields).encode(), response_url
+
+    def command(self, text: str, *, user: str = ALICE, channel: str = "C0GENERAL") -> Answer:
+        body, response_url = self.command_body(text, user=user, channel=channel)
+        answer = self.signed_post(body, "application/x-www-form-urlencoded")
+        answer.response_url = response_url
+        return answer
+
+    def interaction(self, payload: dict[str, Any]) -> Answer:
+        body = urllib.parse.urlencode({"payload": json.dumps(payload)}).encode()
+        return self.signed_post(body, "application/x-www-form-urlencoded")
+
+    def click(
+        self,
+        action_id: str,
+        value: str | None = None,
+        *,
+        user: str = ALICE,
+        view: dict[str, Any] | None = None,
+        state: dict[str, Any] | None = None,
+        response_url: str | None = "new",
+        action: dict[str, Any] | None = None,
+    ) -> Answer:
+        """A block_actions payload: from a message (with a response URL) or from a view (modal/home)."""
+        element = action or {
+            "type": "button",
+            "action_id": action_id,
+            "block_id": "b",
+            "value": value,
+            "action_ts": "1700000000.1",
+        }
+        payload: dict[str, Any] = {
+            "type": "block_actions",
+            "user": {"id": user, "username": user.lower(), "team_id": "T0001"},
+            "api_app_id": "A0001",
+            "token": "legacy",
+            "team": {"id": "T0001", "domain": "ror"},
+            "trigger_id": f"trigger-{self._next()}",
+            "actions": [element],
+        }
+        if view is not None:
+            payload["container"] = {"type": "view", "view_id": view.get("id")}
+            payload["view"] = view
+        else:
+            payload["container"] = {
+                "type": "message",
+                "message_ts": "1700000000.0001",
+                "channel_id": "C0GENERAL",
+                "is_ephemeral": True,
+            }
+            payload["channel"] = {"id": "C0GENERAL", "name": "general"}
+            payload["message"] = {"ts": "1700000000.0001", "text": "", "blocks": []}
+            if response_url == "new":
+                response_url = self.fake.response_url()
+            if response_url:
+                payload["response_url"] = response_url
+        if state is not None:
+            payload["state"] = {"values": state}
+        return self.interaction(payload)
+
+    def submit(self, view: dict[str, Any], values: dict[str, Any], *, user: str = ALICE) -> Answer:
+        submitted = dict(view)
+        submitted["state"] = {"values": values}
+        payload = {
+            "type": "view_submission",
+            "user": {"id": user, "username": user.lower(), "team_id": "T0001"},
+            "api_app_id": "A0001",
+            "token": "legacy",
+            "team": {"id": "T0001", "domain": "ror"},
+            "trigger_id": f"trigger-{self._next()}",
+            "view": submitted,
+        }
+        return self.interaction(payload)
+
+    def event(self, event: dict[str, Any]) -> Answer:
+        body = json.dumps(
+            {
+                "token": "legacy",
+                "team_id": "T0001",
+                "api_app_id": "A0001",
+                "type": "event_callback",
+                "event_id": f"Ev{self._next():06d}",
+                "event_time": 1700000000,
+                "event": event,
+                "authorizations": [{"team_id": "T0001", "user_id": "UBOT", "is_bot": True}],
+            }
+        ).encode()
+        return self.signed_post(body, "application/json")
+
+
+@pytest.fixture
+def fake_slack() -> Iterator[FakeSlack]:
+    fake = FakeSlack().start()
+    fake.add_user(ALICE, "alice@editeur.fr", "Alice Martin", "Alice", "Martin")
+    fake.add_user(LEA, "lea@lyon.fr", "Léa Durand")
+    fake.add_user(BOB, "bob@ailleurs.fr", "Bob Dupont")
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def database_url(tmp_path: Any) -> str:
+    url = f"sqlite:///{tmp_path / 'ror-e2e.db'}"
+    seed(url)
+    return url
+
+
+@pytest.fixture
+def running(fake_slack: FakeSlack, database_url: str) -> Iterator[tuple[SlackHttp, AppContext]]:
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        slack_bot_token=TOKEN,  # type: ignore[arg-type]
+        slack_signing_secret=SECRET,  # type: ignore[arg-type]
+        slack_api_url=fake_slack.api_url,
+        database_url=database_url,
+    )
+    context = AppContext.start(settings)
+    app = build_app(context)
+    server = waitress.create_server(wsgi_app(app, context), host="127.0.0.1", port=0, threads=4)
+
+    def serve() -> None:
+        with contextlib.suppress(OSError):  # the socket closes under select() when the test ends
+            server.run()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield SlackHttp(f"http://127.0.0.1:{server.effective_port}", fake_slack), context  # type: ignore[union-attr]
+    server.task_dispatcher.shutdown()
+    server.close()
+    context.store.dispose()
+
+
+@pytest.fixture
+def slack(running: tuple[SlackHttp, AppContext]) -> SlackHttp:
+    return running[0]

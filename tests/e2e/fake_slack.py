@@ -1,0 +1,303 @@
+"""A fake Slack Web API on 127.0.0.1: answers like Slack, records every call, can be told to fail.
+
+Serves `/api/<method>` (SLACK_API_URL = `fake.api_url`), the file upload URL it hands out, and
+`/response/<id>` response URLs (what `respond()` posts to)."""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import json
+import threading
+import time
+import urllib.parse
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+JSON_FIELDS = ("blocks", "view", "attachments", "files", "metadata")
+
+
+@dataclass
+class Call:
+    method: str  # Web API method, "response_url" or "upload"
+    params: dict[str, Any]
+    path: str = ""
+    headers: dict[str, str] = field(default_factory=dict)
+    raw: bytes = b""
+
+    def text(self) -> str:
+        """Everything a user would read in this call (text + all text of blocks/views), as one string."""
+        return json.dumps(self.params, ensure_ascii=False)
+
+
+@dataclass
+class Failure:
+    error: str
+    status: int = 200
+    retry_after: int | None = None
+    times: int = 1
+
+
+@dataclass
+class SlackUserRecord:
+    id: str
+    email: str | None
+    real_name: str
+    first_name: str = ""
+    last_name: str = ""
+
+
+class FakeSlack:
+    def __init__(self) -> None:
+        self.calls: list[Call] = []
+        self.users: dict[str, SlackUserRecord] = {}
+        self.failures: dict[str, list[Failure]] = {}
+        self.uploads: dict[str, bytes] = {}
+        self._lock = threading.Condition()
+        self._ids = itertools.count(1)
+        self._mark = 0
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                fake._handle(self)
+
+            def do_POST(self) -> None:
+                fake._handle(self)
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self.port = self._server.server_address[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.api_url = f"{self.url}/api/"
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+
+    # --- lifecycle -----------------------------------------------------------------------------
+
+    def start(self) -> FakeSlack:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    # --- configuration -------------------------------------------------------------------------
+
+    def add_user(
+        self, user_id: str, email: str | None, real_name: str, first: str = "", last: str = ""
+    ) -> None:
+        self.users[user_id] = SlackUserRecord(user_id, email, real_name, first, last)
+
+    def fail(
+        self, method: str, error: str, *, status: int = 200, retry_after: int | None = None, times: int = 1
+    ) -> None:
+        """The next `times` calls of `method` answer `error` (status 429 + Retry-After for rate limits)."""
+        self.failures.setdefault(method, []).append(Failure(error, status, retry_after, times))
+
+    def response_url(self) -> str:
+        return f"{self.url}/response/{next(self._ids)}"
+
+    # --- reading what happened -----------------------------------------------------------------
+
+    def calls_to(self, method: str) -> list[Call]:
+        with self._lock:
+            return [c for c in self.calls if c.method == method]
+
+    def clear(self) -> None:
+        with self._lock:
+            self.calls.clear()
+            self._mark = 0
+
+    def wait_for(
+        self,
+        method: str,
+        *,
+        count: int = 1,
+        timeout: float = 10.0,
+        where: Callable[[Call], bool] | None = None,
+    ) -> list[Call]:
+        """The calls of `method` (matching `where`) once there are `count` of them; AssertionError after
+        `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while True:
+                found = [c for c in self.calls if c.method == method and (where is None or where(c))]
+                if len(found) >= count:
+                    return found
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    seen = [c.method for c in self.calls]
+                    raise AssertionError(f"{count} appel(s) {method} attendu(s), reçus : {seen}")
+                self._lock.wait(remaining)
+
+    def last(self, method: str, **kwargs: Any) -> Call:
+        return self.wait_for(method, **kwargs)[-1]
+
+    def mark(self) -> None:
+        """Remember where the calls stand: `next()` only looks at the calls made after this."""
+        with self._lock:
+            self._mark = len(self.calls)
+
+    def next(
+        self, method: str, *, timeout: float = 10.0, where: Callable[[Call], bool] | None = None
+    ) -> Call:
+        """The first call of `method` since the last `mark()` (the app answers after its ack, so this waits)."""
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while True:
+                for call in self.calls[self._mark :]:
+                    if call.method == method and (where is None or where(call)):
+                        return call
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    seen = [c.method for c in self.calls[self._mark :]]
+                    raise AssertionError(f"appel {method} attendu, reçus depuis la dernière requête : {seen}")
+                self._lock.wait(remaining)
+
+    # --- serving -------------------------------------------------------------------------------
+
+    def _record(self, call: Call) -> None:
+        with self._lock:
+            self.calls.append(call)
+            self._lock.notify_all()
+
+    @staticmethod
+    def _params(handler: BaseHTTPRequestHandler, raw: bytes) -> dict[str, Any]:
+        params: dict[str, Any] = {}
+        query = urllib.parse.urlsplit(handler.path).query
+        params.update({k: v[-1] for k, v in urllib.parse.parse_qs(query).items()})
+        content_type = handler.headers.get("Content-Type", "")
+        if raw and "application/json" in content_type:
+            params.update(json.loads(raw.decode("utf-8")))
+        elif raw and "application/x-www-form-urlencoded" in content_type:
+            params.update({k: v[-1] for k, v in urllib.parse.parse_qs(raw.decode("utf-8")).items()})
+        for key in JSON_FIELDS:
+            if isinstance(params.get(key), str):
+                with contextlib.suppress(ValueError):
+                    params[key] = json.loads(params[key])
+        return params
+
+    def _send(
+        self, handler: BaseHTTPRequestHandler, status: int, body: Any, headers: dict[str, str] | None = None
+    ) -> None:
+        data = body if isinstance(body, bytes) else json.dumps(body).encode("utf-8")
+        handler.send_response(status)
+        handler.send_header(
+            "Content-Type", "application/json" if not isinstance(body, bytes) else "text/plain"
+        )
+        handler.send_header("Content-Length", str(len(data)))
+        for key, value in (headers or {}).items():
+            handler.send_header(key, value)
+        handler.end_headers()
+        handler.wfile.write(data)
+
+    def _handle(self, handler: BaseHTTPRequestHandler) -> None:
+        length = int(handler.headers.get("Content-Length") or 0)
+        raw = handler.rfile.read(length) if length else b""
+        path = urllib.parse.urlsplit(handler.path).path
+        headers = dict(handler.headers.items())
+        if path.startswith("/upload/"):
+            file_id = path.rsplit("/", 1)[1]
+            self.uploads[file_id] = raw
+            self._record(Call("upload", {"file_id": file_id, "size": len(raw)}, path, headers, raw))
+            self._send(handler, 200, f"OK - {len(raw)}".encode())
+            return
+        if path.startswith("/response/"):
+            params = self._params(handler, raw)
+            self._record(Call("response_url", params, path, headers, raw))
+            self._send(handler, 200, b"ok")
+            return
+        if not path.startswith("/api/"):
+            self._send(handler, 404, {"ok": False, "error": "unknown_path"})
+            return
+        method = path[len("/api/") :]
+        params = self._params(handler, raw)
+        self._record(Call(method, params, path, headers, raw))
+        failure = self._take_failure(method)
+        if failure is not None:
+            extra = {"Retry-After": str(failure.retry_after)} if failure.retry_after is not None else None
+            self._send(handler, failure.status, {"ok": False, "error": failure.error}, extra)
+            return
+        self._send(handler, 200, self._answer(method, params))
+
+    def _take_failure(self, method: str) -> Failure | None:
+        with self._lock:
+            queue = self.failures.get(method) or []
+            if not queue:
+                return None
+            failure = queue[0]
+            failure.times -= 1
+            if failure.times <= 0:
+                queue.pop(0)
+            return failure
+
+    def _user_json(self, user: SlackUserRecord) -> dict[str, Any]:
+        profile: dict[str, Any] = {"real_name": user.real_name, "display_name": user.real_name}
+        if user.email:
+            profile["email"] = user.email
+        if user.first_name:
+            profile["first_name"] = user.first_name
+        if user.last_name:
+            profile["last_name"] = user.last_name
+        return {"id": user.id, "name": user.id.lower(), "real_name": user.real_name, "profile": profile}
+
+    def _answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+        n = next(self._ids)
+        if method == "auth.test":
+            return {
+                "ok": True,
+                "url": "https://ror.slack.com/",
+                "team": "ROR",
+                "user": "ror",
+                "team_id": "T0001",
+                "user_id": "UBOT",
+                "bot_id": "BBOT",
+            }
+        if method == "users.info":
+            user = self.users.get(str(params.get("user")))
+            return (
+                {"ok": True, "user": self._user_json(user)}
+                if user
+                else {"ok": False, "error": "user_not_found"}
+            )
+        if method == "users.lookupByEmail":
+            for user in self.users.values():
+                if user.email and user.email == params.get("email"):
+                    return {"ok": True, "user": self._user_json(user)}
+            return {"ok": False, "error": "users_not_found"}
+        if method in ("views.open", "views.update", "views.push", "views.publish"):
+            view = dict(params.get("view") or {})
+            view_id = params.get("view_id") or f"V{n:08d}"
+            view.update({"id": view_id, "hash": f"hash-{n}"})
+            return {"ok": True, "view": view}
+        if method == "chat.postMessage":
+            return {
+                "ok": True,
+                "channel": params.get("channel"),
+                "ts": f"{1700000000 + n}.000100",
+                "message": {"text": params.get("text"), "blocks": params.get("blocks")},
+            }
+        if method == "chat.postEphemeral":
+            return {"ok": True, "message_ts": f"{1700000000 + n}.000200"}
+        if method == "chat.update":
+            return {"ok": True, "channel": params.get("channel"), "ts": params.get("ts")}
+        if method == "conversations.open":
+            users = str(params.get("users", "U"))
+            return {"ok": True, "channel": {"id": "D" + users.split(",")[0].lstrip("U")}}
+        if method == "files.getUploadURLExternal":
+            file_id = f"F{n:08d}"
+            return {"ok": True, "upload_url": f"{self.url}/upload/{file_id}", "file_id": file_id}
+        if method == "files.completeUploadExternal":
+            files = params.get("files") or []
+            return {"ok": True, "files": [{"id": f.get("id"), "title": f.get("title")} for f in files]}
+        if method == "files.info":
+            return {"ok": True, "file": {"id": params.get("file")}}
+        return {"ok": True}

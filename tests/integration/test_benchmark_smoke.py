@@ -1,0 +1,85 @@
+"""The benchmark suite (issue 5) on a tiny dataset, so it cannot rot: it generates, runs every section
+and reports every row. No timing is asserted: figures come from `python -m benchmarks.run` at scale 1."""
+
+import json
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from tests.conftest import POSTGRES_ADMIN_URL, _postgres_url
+
+ROOT = Path(__file__).resolve().parents[2]
+SCALE = "0.0005"  # 500 anomalies, 50 structures, 250 offers
+
+
+def _run(url: str, out: Path) -> dict:
+    command = [
+        sys.executable,
+        "-m",
+        "benchmarks.run",
+        "--database-url",
+        url,
+        "--generate",
+        "--scale",
+        SCALE,
+        "--repeat",
+        "3",
+        "--declarations",
+        "16",
+        "--subscriptions",
+        "20",
+        "--http-requests",
+        "2",
+        "--json",
+        str(out),
+    ]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "| listing" in done.stdout
+    return json.loads(out.read_text())
+
+
+def _check(report: dict) -> None:
+    listing = report["listing"]["rows"]
+    assert len(listing) >= 8
+    assert all(row["same_result"] for row in listing), [r["combo"] for r in listing if not r["same_result"]]
+    assert all(row["ours"]["runs"] == 3 and row["hand"]["runs"] == 3 for row in listing)
+    declared = report["declare"]["rows"]
+    assert [row["writers"] for row in declared] == [1, 8]
+    assert all(row["duplicates"] == 0 and row["errors"] == 0 and row["anomalies"] > 0 for row in declared)
+    assert report["digests"].get("subscriptions") == 20 or "skipped" in report["digests"]
+    http = report["http"]["rows"]
+    assert [row["kind"] for row in http] == ["app", "bare"]
+    assert all(row["errors"] == 0 for row in http)
+    assert set(report["memory"]) == {"during listing", "app server during HTTP load"}
+    assert report["generation"]["anomalies"] == 500
+
+
+def test_the_benchmark_runs_end_to_end_on_sqlite(tmp_path: Path) -> None:
+    _check(_run(f"sqlite:///{tmp_path / 'bench.db'}", tmp_path / "sqlite.json"))
+
+
+@pytest.fixture
+def empty_postgres_database() -> Iterator[str]:
+    name = f"ror_bench_smoke_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield _postgres_url(name)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(
+                text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"), {"n": name}
+            )
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        admin.dispose()
+
+
+def test_the_benchmark_runs_end_to_end_on_postgresql(empty_postgres_database: str, tmp_path: Path) -> None:
+    _check(_run(empty_postgres_database, tmp_path / "postgresql.json"))
