@@ -65,6 +65,10 @@ class Anomaly:
         if not self.may_move(target, by.role):
             reason = "Ce statut est définitif." if self.status.is_final else ""
             raise TransitionRefused(self.reference, self.status, target, reason)
+        if target is Status.SENT_TO_RECIPIENT and not self.recipient:
+            raise TransitionRefused(
+                self.reference, self.status, target, "Aucun destinataire n'est désigné pour cette ressource."
+            )
         previous = self.status
         self.history.append(HistoryEntry(at, previous, target, by.name, by.role, by.system, comment.strip()))
         self.status = target

@@ -21,9 +21,9 @@ class RorError(Exception):
 
 class NotHabilitated(RorError):
     def __init__(self, email: str | None) -> None:
-        who = f"Votre adresse {email} n'est" if email else "Vous n'êtes"
+        who = f"Votre adresse {email} n'est rattachée" if email else "Votre compte n'est rattaché"
         super().__init__(
-            f"{who} rattachée à aucun groupe d'habilitation ROR : vous ne pouvez pas encore utiliser ce service. "
+            f"{who} à aucun groupe d'habilitation ROR : vous ne pouvez pas encore utiliser ce service. "
             f"Pour demander un accès, écrivez à l'équipe du programme ROR à l'ANS ({ACCESS_REQUEST_ADDRESS}) "
             "en précisant le périmètre souhaité (une ou plusieurs régions, ou national), les adresses e-mail "
             "des personnes à habiliter et si des collègues ont déjà un accès (pour rejoindre le même groupe)."
@@ -124,6 +124,11 @@ class UnknownGroup(RorError):
 class GroupAlreadyExists(RorError):
     def __init__(self, name: str) -> None:
         super().__init__(f"Le groupe d'habilitation « {name} » existe déjà.")
+
+
+class InvalidGroupName(RorError):
+    def __init__(self) -> None:
+        super().__init__("Donnez un nom au groupe d'habilitation (par exemple le nom de l'éditeur).")
 
 
 class MemberAlreadyInGroup(RorError):

@@ -19,18 +19,16 @@ if TYPE_CHECKING:
     from domain.anomaly import Anomaly
     from domain.habilitation import Perimeter
 
+# Looked up folded (case and accents ignored, spaces as `_`): `Région=`, `DÉPARTEMENT=` work too.
 _KEYS: dict[str, str] = {
     "region": "region",
     "reg": "region",
-    "région": "region",
     "regions": "region",
     "dep": "dep",
     "departement": "dep",
-    "département": "dep",
     "dept": "dep",
     "ref": "ref",
     "reference": "ref",
-    "référence": "ref",
     "statut": "statut",
     "status": "statut",
     "statuts": "statut",
@@ -40,11 +38,9 @@ _KEYS: dict[str, str] = {
     "nom": "nom",
     "name": "nom",
     "etablissement": "nom",
-    "établissement": "nom",
     "id": "id",
     "id_ressource": "id",
     "donnee": "donnee",
-    "donnée": "donnee",
     "item": "donnee",
     "donnees": "donnee",
     "du": "du",
@@ -53,6 +49,7 @@ _KEYS: dict[str, str] = {
     "au": "au",
     "to": "au",
     "jusqu_au": "au",
+    "jusqu'au": "au",
 }
 KNOWN_KEYS = "region, dep, ref, statut, ressource, nom, id, donnee, du, au"
 _QUOTES = {'"': '"', "«": "»", "“": "”", "'": "'", "‘": "’"}
@@ -209,13 +206,24 @@ def parse_filter_words(words: Sequence[str]) -> AnomalyFilter:
                 f"« {word} » n'est pas un filtre : écrivez clé=valeur, avec les clés {KNOWN_KEYS}."
             )
         raw_key, value = word.split("=", 1)
-        key = _KEYS.get(raw_key.strip().lower())
+        key = _KEYS.get(fold(raw_key).replace(" ", "_"))
         if key is None:
             raise InvalidFilter(f"Filtre inconnu « {raw_key.strip()} » : clés possibles {KNOWN_KEYS}.")
         value = _unquote(value.strip())
         if not value:
             raise InvalidFilter(f"Le filtre « {raw_key.strip()} » n'a pas de valeur.")
-        _parse_one(key, value, fields)
+        parsed: dict[str, object] = {}
+        _parse_one(key, value, parsed)
+        for name, new in parsed.items():
+            old = fields.get(name)
+            if isinstance(old, frozenset) and isinstance(new, frozenset):
+                fields[name] = old | new  # `statut=04 statut=05` means both, like `statut=04,05`
+            elif old is not None and old != new:
+                raise InvalidFilter(
+                    f"Le filtre « {key} » est donné deux fois avec des valeurs différentes : gardez-en une."
+                )
+            else:
+                fields[name] = new
     flt = AnomalyFilter(**fields)  # type: ignore[arg-type]
     if flt.modified_from and flt.modified_to and flt.modified_from > flt.modified_to:
         raise InvalidFilter(
@@ -230,7 +238,7 @@ def _unquote(value: str) -> str:
     return value
 
 
-_TOKEN = re.compile(r'\S*?=(?:"[^"]*"|«[^»]*»|“[^”]*”|‘[^’]*’)|\S+')
+_TOKEN = re.compile(r'\S*?=(?:"[^"]*"|«[^»]*»|“[^”]*”|‘[^’]*’|\'[^\']*\')|\S+')
 
 
 def split_words(text: str) -> list[str]:

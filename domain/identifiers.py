@@ -93,11 +93,14 @@ def parse_resource_id(kind: ResourceKind, text: str) -> str:
 
 
 def guess_resource_kind(text: str) -> ResourceKind:
-    """The kind an identifier's shape says it is (an offer has a slash, an RPPS 11 digits)."""
+    """The kind an identifier's shape says it is (an offer has a slash, an RPPS 11 digits).
+
+    11 digits are an RPPS unless they start with 0 or 4 (a cabinet's ID National Structure): real RPPS
+    numbers start with 1 (`10003456789`), and no FINESS (1), SIREN (2) or SIRET (3) ID has 11 digits."""
     value = _compact(text)
     if "/" in value:
         return ResourceKind.OFFRE
-    if len(value) == 11 and value.isdigit() and value[0] not in "01234":
+    if len(value) == 11 and value.isdigit() and value[0] not in "04":
         return ResourceKind.PROFESSIONNEL
     return ResourceKind.STRUCTURE
 

@@ -84,7 +84,7 @@ _LABELS: dict[Status, tuple[str, str, str]] = {
 
 _FHIR_TASK_STATUS = {
     Status.CREATED: "requested",
-    Status.TO_PROCESS: "ready",
+    Status.TO_PROCESS: "in-progress",
     Status.CANCELLED: "cancelled",
     Status.BLOCKED_NO_RECIPIENT: "on-hold",
     Status.BLOCKED_WRONG_RECIPIENT: "on-hold",

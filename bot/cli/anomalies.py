@@ -104,6 +104,11 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
     transition.add_argument(
         "--operator", default="Opérateur ROR", metavar="NOM", help="nom écrit dans l'historique"
     )
+    transition.add_argument(
+        "--destinataire",
+        metavar="EMAIL",
+        help="destinataire désigné avec l'envoi (04 ou 11 → 05) quand l'anomalie n'en a pas",
+    )
     transition.set_defaults(func=run_transition)
 
 
@@ -245,6 +250,7 @@ def run_transition(args: argparse.Namespace) -> int:
         clock=context.clock,
         actor=Actor.operator(name=name),
         comment=args.comment,
+        recipient_email=args.destinataire,
     )
     print(f"L'anomalie {anomaly.reference} est au statut « {anomaly.status.code} {anomaly.status.label} ».")
     return 0

@@ -6,15 +6,16 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from bot.cli.main import UsageError
 from bot.cli.output import plural
 from bot.context import AppContext
+from bot.demo import DEMO_DIRECTORY
 from bot.settings import Settings
-
-if TYPE_CHECKING:
-    from domain.services.directory_import import ImportReport
+from domain.catalogue import ResourceKind
+from domain.directory import Resource
+from domain.fhir.directory_import import parse_directory
+from domain.services.directory_import import ImportReport, import_directory
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -38,12 +39,16 @@ def is_embedded_default(settings: Settings) -> bool:
 
 
 def load_directory_text(text: str, context: AppContext) -> tuple[ImportReport, list[tuple[str, str]]]:
-    """Parse and load; returns the import report and the rejected resources as (what, why) lines."""
-    from domain.fhir.directory_import import parse_directory
-    from domain.services.directory_import import import_directory
+    """Parse and load; returns the import report and the rejected resources as (what, why) lines.
 
-    result = parse_directory(text)
-    rejected = [_describe_rejection(item) for item in result.rejected]
+    Offers may point to structures loaded by an earlier import, so the parser may look them up."""
+    with context.store.reader() as uow:
+
+        def known_structure(structure_id: str) -> Resource | None:
+            return uow.directory.get(ResourceKind.STRUCTURE, structure_id)
+
+        result = parse_directory(text, known_structure=known_structure)
+    rejected = [(item.where, item.reason) for item in result.rejected]
     report = import_directory(
         resources=result.resources, uow=context.uow(), clock=context.clock, system=context.system
     )
@@ -51,8 +56,6 @@ def load_directory_text(text: str, context: AppContext) -> tuple[ImportReport, l
 
 
 def load_demo_directory(context: AppContext) -> ImportReport:
-    from bot.demo import DEMO_DIRECTORY
-
     report, _ = load_directory_text(Path(DEMO_DIRECTORY).read_text(encoding="utf-8"), context)
     return report
 
@@ -67,17 +70,14 @@ def ensure_demo_directory(context: AppContext) -> ImportReport | None:
     return load_demo_directory(context)
 
 
-def _describe_rejection(item: object) -> tuple[str, str]:
-    what = getattr(item, "resource", None) or getattr(item, "where", None) or getattr(item, "location", "")
-    why = getattr(item, "reason", None) or getattr(item, "message", None) or str(item)
-    return str(what), str(why)
-
-
 def _counts(report: ImportReport) -> str:
-    return (
+    text = (
         f"{plural(report.created, 'ressource créée', 'ressources créées')}, "
         f"{plural(report.updated, 'ressource mise à jour', 'ressources mises à jour')}"
     )
+    if report.sent:
+        text += f", {plural(len(report.sent), 'anomalie bloquée envoyée', 'anomalies bloquées envoyées')} au destinataire"
+    return text
 
 
 def run_import(args: argparse.Namespace) -> int:

@@ -1,6 +1,7 @@
 """Looking resources up in the directory, within a member's perimeter, and naming recipients."""
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from domain.anomaly import Anomaly
 from domain.catalogue import DataItem, ResourceKind, data_items_of
@@ -114,17 +115,27 @@ def set_recipient(
             raise ResourceNotFound("id", kind, key)
         resource.recipient = address
         uow.directory.upsert(resource)
-        moved = uow.anomalies.for_resource(key, statuses=BLOCKED, for_update=True)
-        now = clock.now()
-        for anomaly in moved:
-            anomaly.recipient = address
-            anomaly.move_to(
-                Status.SENT_TO_RECIPIENT,
-                by=Actor.automatic(system),
-                at=now,
-                comment=f"Destinataire désigné : {address}",
-            )
-            uow.anomalies.save(anomaly)
-            uow.outbox.add(anomaly.pull_events())
+        moved = send_blocked_anomalies(
+            resource_id=key, recipient=address, uow=uow, at=clock.now(), system=system
+        )
         uow.commit()
     return resource, moved
+
+
+def send_blocked_anomalies(
+    *, resource_id: str, recipient: str, uow: UnitOfWork, at: datetime, system: str
+) -> list[Anomaly]:
+    """Inside the caller's transaction: the resource now has a recipient, so its blocked anomalies
+    are sent to them (04/11 → 05), with the events that notify them."""
+    moved = uow.anomalies.for_resource(resource_id, statuses=BLOCKED, for_update=True)
+    for anomaly in moved:
+        anomaly.recipient = recipient
+        anomaly.move_to(
+            Status.SENT_TO_RECIPIENT,
+            by=Actor.automatic(system),
+            at=at,
+            comment=f"Destinataire désigné : {recipient}",
+        )
+        uow.anomalies.save(anomaly)
+        uow.outbox.add(anomaly.pull_events())
+    return moved

@@ -1,6 +1,12 @@
 """Operators manage groups; everyone else is resolved to a member of one."""
 
-from domain.errors import GroupAlreadyExists, MemberAlreadyInGroup, NotHabilitated, UnknownGroup
+from domain.errors import (
+    GroupAlreadyExists,
+    InvalidGroupName,
+    MemberAlreadyInGroup,
+    NotHabilitated,
+    UnknownGroup,
+)
 from domain.habilitation import Group, Member, Perimeter, normalise_email
 from domain.ports import UnitOfWork
 
@@ -18,8 +24,15 @@ def resolve_member(*, email: str | None, uow: UnitOfWork) -> Member:
     return Member(email=address, group=group.name, perimeter=group.perimeter)
 
 
+def _group_name(name: str) -> str:
+    """Group names are compared with their spacing normalised, as `create_group` stores them."""
+    return " ".join(name.split())
+
+
 def create_group(*, name: str, perimeter: Perimeter, uow: UnitOfWork) -> Group:
-    clean = " ".join(name.split())
+    clean = _group_name(name)
+    if not clean:
+        raise InvalidGroupName()
     with uow:
         if uow.groups.get(clean) is not None:
             raise GroupAlreadyExists(clean)
@@ -32,7 +45,7 @@ def create_group(*, name: str, perimeter: Perimeter, uow: UnitOfWork) -> Group:
 def add_member(*, group_name: str, email: str, uow: UnitOfWork) -> Group:
     address = normalise_email(email)
     with uow:
-        group = uow.groups.get(group_name)
+        group = uow.groups.get(_group_name(group_name))
         if group is None:
             raise UnknownGroup(group_name)
         current = uow.groups.group_of(address)
@@ -47,7 +60,7 @@ def add_member(*, group_name: str, email: str, uow: UnitOfWork) -> Group:
 def remove_member(*, group_name: str, email: str, uow: UnitOfWork) -> Group:
     address = email.strip().lower()
     with uow:
-        group = uow.groups.get(group_name)
+        group = uow.groups.get(_group_name(group_name))
         if group is None:
             raise UnknownGroup(group_name)
         group.members.discard(address)

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from domain.anomaly import Anomaly
 from domain.errors import NotRecipient
 from domain.filters import AnomalyFilter
-from domain.habilitation import Actor, Member, Perimeter
+from domain.habilitation import Actor, Member, Perimeter, normalise_email
 from domain.identifiers import Reference
 from domain.ports import Clock, Page, UnitOfWork
 from domain.statuses import Role, Status, targets_for
@@ -50,12 +50,15 @@ def _move(
     uow: UnitOfWork,
     clock: Clock,
     recipient: str | None = None,
+    assign_recipient: str | None = None,
 ) -> Anomaly:
     ref = str(Reference.parse(reference))
     with uow:
         anomaly = uow.anomalies.get(ref, perimeter=perimeter, for_update=True)
-        if recipient is not None and (anomaly.recipient or "").lower() != recipient:
+        if recipient is not None and (not recipient or (anomaly.recipient or "").lower() != recipient):
             raise NotRecipient(ref)
+        if assign_recipient is not None:
+            anomaly.recipient = assign_recipient
         anomaly.move_to(target, by=actor, at=clock.now(), comment=comment)
         uow.anomalies.save(anomaly)
         uow.outbox.add(anomaly.pull_events())
@@ -89,8 +92,12 @@ def transition_anomaly(
     clock: Clock,
     actor: Actor | None = None,
     comment: str = "",
+    recipient_email: str | None = None,
 ) -> Anomaly:
-    """An operator's move (CLI/API): any anomaly, any move the table gives operators."""
+    """An operator's move (CLI/API): any anomaly, any move the table gives operators.
+
+    Sending to the recipient (04/11 → 05) needs one: the anomaly's own, or `recipient_email`, which
+    the operator assigns with the move (SPEC §4 « 05 (recipient assigned) »)."""
     return _move(
         reference=reference,
         perimeter=None,
@@ -99,6 +106,7 @@ def transition_anomaly(
         comment=comment,
         uow=uow,
         clock=clock,
+        assign_recipient=normalise_email(recipient_email) if recipient_email is not None else None,
     )
 
 

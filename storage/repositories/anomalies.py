@@ -9,10 +9,10 @@ the same order (no deadlock) and hold them only for the end of their transaction
 
 from collections import Counter
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import event, func, insert, select, text, tuple_, update
+from sqlalchemy import Table, event, func, insert, select, text, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -36,8 +36,8 @@ from storage.models import (
 )
 
 NEWEST_FIRST = (AnomalyRow.updated_at.desc(), AnomalyRow.number.desc())
-ANOMALY_TABLE = AnomalyRow.__table__
-HISTORY_TABLE = HistoryRow.__table__
+ANOMALY_TABLE = cast(Table, AnomalyRow.__table__)
+HISTORY_TABLE = cast(Table, HistoryRow.__table__)
 EXPORT_BATCH = 1000
 
 

@@ -379,7 +379,10 @@ def test_cancel_then_cancel_again_names_the_status(cli: Cli) -> None:
 def test_operator_transitions_follow_the_table(cli: Cli) -> None:
     ref = declare_two(cli)[0]
 
-    assert "05 Envoyée au destinataire" in cli.ok("anomalies", "transition", "--status", "envoyee", ref)
+    assert "Aucun destinataire" in cli.fails("anomalies", "transition", "--status", "envoyee", ref)
+    assert "05 Envoyée au destinataire" in cli.ok(
+        "anomalies", "transition", "--status", "envoyee", ref, "--destinataire", "referent@ch-narbonne.fr"
+    )
     assert "08 Corrigée" in cli.ok("anomalies", "transition", "--status", "08", ref, "--comment", "fait")
     line = cli.fails("anomalies", "transition", "--status", "À traiter", ref)
     assert "« Corrigée »" in line

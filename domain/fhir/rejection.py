@@ -1,0 +1,34 @@
+"""Why one resource of an imported file was not loaded, and where it is in the file."""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    """`position` counts from 1 in `unit`: « ligne » for NDJSON, « entrée » for a Bundle's entries."""
+
+    position: int
+    unit: str
+    resource_type: str | None
+    resource_id: str | None
+    reason: str
+
+    @property
+    def where(self) -> str:
+        place = f"{self.unit} {self.position}"
+        if self.resource_type and self.resource_id:
+            return f"{place} ({self.resource_type}/{self.resource_id})"
+        if self.resource_type:
+            return f"{place} ({self.resource_type})"
+        return place
+
+    def __str__(self) -> str:
+        return f"{self.where} : {self.reason}"
+
+
+class ResourceRejected(Exception):
+    """Raised while reading one resource; the import records it and goes on with the next."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
