@@ -150,6 +150,17 @@ class NotRecipient(RorError):
         super().__init__(f"Vous n'êtes pas le destinataire de l'anomalie {reference}.")
 
 
+class RecipientOnlyWhenSending(RorError):
+    """An operator names a recipient with a move that does not send the anomaly to one."""
+
+    def __init__(self, target: Status) -> None:
+        super().__init__(
+            "Un destinataire ne se désigne qu'avec l'envoi au destinataire (statut « 05 Envoyée au "
+            f"destinataire ») : pas avec le passage au statut « {target.code} {target.label} »."
+        )
+        self.target = target
+
+
 class InvalidSubscription(RorError):
     pass
 

@@ -115,7 +115,19 @@ class AnomalyFilter:
         out = []
         for word in self.to_words():
             key, value = word.split("=", 1)
-            out.append(f'{key}="{value}"' if (" " in value or not value) else word)
+            if " " not in value and value:
+                out.append(word)
+                continue
+            # A name may hold a quote itself: wrap it in quotes it does not contain, so it reads back.
+            opening, closing = next(
+                (
+                    (o, c)
+                    for o, c in (('"', '"'), ("«", "»"), ("“", "”"))
+                    if o not in value and c not in value
+                ),
+                ('"', '"'),
+            )
+            out.append(f"{key}={opening}{value}{closing}")
         return " ".join(out)
 
     def describe(self) -> str:

@@ -3,7 +3,7 @@
 from collections.abc import Iterator
 
 from domain.anomaly import Anomaly
-from domain.errors import NotRecipient
+from domain.errors import NotRecipient, RecipientOnlyWhenSending
 from domain.filters import AnomalyFilter
 from domain.habilitation import Actor, Member, Perimeter, normalise_email
 from domain.identifiers import Reference
@@ -97,7 +97,13 @@ def transition_anomaly(
     """An operator's move (CLI/API): any anomaly, any move the table gives operators.
 
     Sending to the recipient (04/11 → 05) needs one: the anomaly's own, or `recipient_email`, which
-    the operator assigns with the move (SPEC §4 « 05 (recipient assigned) »)."""
+    the operator assigns with the move (SPEC §4 « 05 (recipient assigned) »). With any other move it
+    is refused: it would silently change who the anomaly's recipient is, with no trace in the history."""
+    assigned = normalise_email(recipient_email) if recipient_email is not None else None
+    if assigned is not None and target is not Status.SENT_TO_RECIPIENT:
+        raise RecipientOnlyWhenSending(target)
+    if assigned is not None and not comment.strip():
+        comment = f"Destinataire désigné : {assigned}"
     return _move(
         reference=reference,
         perimeter=None,
@@ -106,7 +112,7 @@ def transition_anomaly(
         comment=comment,
         uow=uow,
         clock=clock,
-        assign_recipient=normalise_email(recipient_email) if recipient_email is not None else None,
+        assign_recipient=assigned,
     )
 
 

@@ -2,7 +2,14 @@
 
 import pytest
 
-from domain.errors import AnomalyNotFound, InvalidReference, NotRecipient, TransitionRefused
+from domain.errors import (
+    AnomalyNotFound,
+    InvalidEmail,
+    InvalidReference,
+    NotRecipient,
+    RecipientOnlyWhenSending,
+    TransitionRefused,
+)
 from domain.events import SentToRecipient, StatusChanged
 from domain.habilitation import Actor
 from domain.services import recipient_outcomes, record_outcome, show_anomaly, transition_anomaly
@@ -205,6 +212,72 @@ def test_an_operator_sends_a_blocked_anomaly_to_the_recipient_assigned_with_the_
     assert (moved.status, moved.recipient) == (Status.SENT_TO_RECIPIENT, "qualite@ch-narbonne.fr")
     assert SentToRecipient(blocked_anomaly.reference, "qualite@ch-narbonne.fr") in uow.outbox.events
     assert uow.anomalies.rows[blocked_anomaly.reference].recipient == "qualite@ch-narbonne.fr"
+
+
+def test_the_recipient_an_operator_assigns_is_written_in_the_history(blocked_anomaly, uow, clock) -> None:
+    moved = transition_anomaly(
+        reference=blocked_anomaly.reference,
+        target=Status.SENT_TO_RECIPIENT,
+        uow=uow,
+        clock=clock,
+        recipient_email="qualite@ch-narbonne.fr",
+    )
+
+    last = moved.history[-1]
+    assert (last.previous, last.status, last.role) == (
+        Status.BLOCKED_NO_RECIPIENT,
+        Status.SENT_TO_RECIPIENT,
+        Role.OPERATOR,
+    )
+    assert last.comment == "Destinataire désigné : qualite@ch-narbonne.fr"
+
+
+def test_the_operator_comment_is_kept_when_a_recipient_is_assigned(blocked_anomaly, uow, clock) -> None:
+    moved = transition_anomaly(
+        reference=blocked_anomaly.reference,
+        target=Status.SENT_TO_RECIPIENT,
+        uow=uow,
+        clock=clock,
+        recipient_email="qualite@ch-narbonne.fr",
+        comment="Référent trouvé par l'ARS.",
+    )
+
+    assert moved.history[-1].comment == "Référent trouvé par l'ARS."
+
+
+@pytest.mark.parametrize("target", [Status.CORRECTED, Status.TO_CHECK, Status.CANCELLED])
+def test_a_recipient_cannot_be_assigned_with_a_move_that_does_not_send_to_one(
+    sent_anomaly, uow_with_recipient, clock, target
+) -> None:
+    with pytest.raises(RecipientOnlyWhenSending) as caught:
+        transition_anomaly(
+            reference=sent_anomaly.reference,
+            target=target,
+            uow=uow_with_recipient,
+            clock=clock,
+            recipient_email="intrus@ailleurs.fr",
+        )
+
+    assert caught.value.message == (
+        "Un destinataire ne se désigne qu'avec l'envoi au destinataire (statut « 05 Envoyée au "
+        f"destinataire ») : pas avec le passage au statut « {target.code} {target.label} »."
+    )
+    stored = uow_with_recipient.anomalies.rows[sent_anomaly.reference]
+    assert (stored.status, stored.recipient) == (Status.SENT_TO_RECIPIENT, RECIPIENT)
+    assert len(stored.history) == len(sent_anomaly.history)
+
+
+def test_an_invalid_recipient_address_is_refused_before_any_move(blocked_anomaly, uow, clock) -> None:
+    with pytest.raises(InvalidEmail):
+        transition_anomaly(
+            reference=blocked_anomaly.reference,
+            target=Status.SENT_TO_RECIPIENT,
+            uow=uow,
+            clock=clock,
+            recipient_email="pas-une-adresse",
+        )
+
+    assert uow.anomalies.rows[blocked_anomaly.reference].status is Status.BLOCKED_NO_RECIPIENT
 
 
 def test_an_operator_sends_back_an_anomaly_blocked_for_a_wrong_recipient(
