@@ -99,6 +99,10 @@ def run_server(kind: str, port: int, database_url: str, api_url: str) -> None:
             _env_file=None,  # type: ignore[call-arg]
         )
         context = AppContext.start(settings)
+        if settings.ror_background_workers:  # as `ror-bot run` serves it
+            from bot.background import BackgroundWork
+
+            context.background = BackgroundWork(settings, workers=settings.ror_background_workers)
         application = wsgi_app(build_app(context), context)
     from bot.server import THREADS
 

@@ -2,6 +2,7 @@
 
 import importlib
 import logging
+from concurrent.futures import ThreadPoolExecutor
 
 from slack_bolt import App
 from slack_sdk import WebClient
@@ -17,6 +18,10 @@ logger = logging.getLogger(__name__)
 # `/ror abonner` through bot.listeners.commands.add_subcommand). Missing modules are skipped.
 EXTENSION_MODULES = ("bot.notifications.slack",)
 
+# Bolt runs each listener, ack included, in this pool: with Bolt's default of 5 threads an ack waits for
+# earlier requests' post-ack work (listings, exports) to finish, so the pool is sized for bursts.
+LISTENER_THREADS = 64
+
 
 def web_client(context: AppContext) -> WebClient:
     """The Web API client of the app: SLACK_API_URL applies to every call; 429 answers are retried
@@ -27,7 +32,7 @@ def web_client(context: AppContext) -> WebClient:
     return client
 
 
-def build_app(context: AppContext, *, client: WebClient | None = None) -> App:
+def build_app(context: AppContext, *, client: WebClient | None = None, verify_token: bool = True) -> App:
     """The app for `context`. HTTP mode checks request signatures with SLACK_SIGNING_SECRET; Socket Mode
     (SLACK_APP_TOKEN set) does not need it.
 
@@ -41,7 +46,9 @@ def build_app(context: AppContext, *, client: WebClient | None = None) -> App:
         client=client or web_client(context),
         signing_secret=signing_secret,
         request_verification_enabled=not socket_mode,
+        token_verification_enabled=verify_token,
         process_before_response=False,
+        listener_executor=ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="ror-listener"),
         logger=logging.getLogger("bot.slack"),
     )
     errors.register(app)

@@ -1,6 +1,7 @@
 """What every entry point (Slack, CLI, scheduler, notebook) shares once started: settings, store, clock."""
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from bot.settings import Settings
 from domain.clock import SystemClock
@@ -8,12 +9,17 @@ from domain.ports import Clock
 from storage import Store, open_store
 from storage.uow import SqlUnitOfWork
 
+if TYPE_CHECKING:
+    from bot.background import BackgroundWork
+
 
 @dataclass
 class AppContext:
     settings: Settings
     store: Store
     clock: Clock = field(default_factory=SystemClock)
+    # Worker processes for slash-command work after the ack (`ror-bot run`); None: in-process threads.
+    background: "BackgroundWork | None" = None
 
     @classmethod
     def start(cls, settings: Settings | None = None) -> "AppContext":

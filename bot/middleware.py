@@ -110,6 +110,10 @@ def register(app: App, ror: AppContext, users: UserDirectory | None = None) -> U
         context["slack_user"] = slack_user
         if any(allows(body) for allows in WITHOUT_MEMBER):
             return next()  # e.g. recipients answering an anomaly: they need not be in a group
+        if "command" in body:
+            # Slash commands are acknowledged first and resolve their member afterwards
+            # (bot.listeners.commands), so the ack never waits for the database.
+            return next()
         try:
             context["member"] = resolve_member(email=slack_user.email, uow=ror.store.reader())
         except NotHabilitated as error:

@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     ror_timezone: str = "Europe/Paris"
     ror_system_name: str = "Bot Slack ROR Anomalies"
     port: int = 3000
+    # Worker processes of `ror-bot run` for slash-command work after the ack (0: threads of the server).
+    ror_background_workers: int = Field(default=2, ge=0, le=32)
     # Digests: the « mises à jour » window ends this many seconds before the run (clock skew between hosts).
     ror_digest_margin_seconds: float = Field(default=5.0, ge=0)
 

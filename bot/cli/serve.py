@@ -44,6 +44,7 @@ def run_server(args: argparse.Namespace) -> int:
     from slack_sdk.errors import SlackApiError
 
     from bot.app import build_app
+    from bot.background import BackgroundWork
     from bot.context import AppContext
     from bot.server import serve_http, serve_socket_mode
 
@@ -61,6 +62,8 @@ def run_server(args: argparse.Namespace) -> int:
         raise UsageError(
             f"Slack refuse le jeton SLACK_BOT_TOKEN ou n'est pas joignable à {settings.slack_api_url} ({error})."
         ) from error
+    if settings.ror_background_workers:
+        context.background = BackgroundWork(settings, workers=settings.ror_background_workers)
     if not args.no_scheduler:
         start_scheduler(context)
     if settings.socket_mode:

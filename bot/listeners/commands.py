@@ -7,14 +7,18 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
+from bot.background import CommandJob
 from bot.context import AppContext
 from bot.ids import CommandIds
+from bot.middleware import SlackUser
 from bot.mrkdwn import escape
 from bot.views.help import help_blocks, help_text
+from domain.errors import NotHabilitated
 from domain.habilitation import Member
+from domain.services import resolve_member
 from domain.text import fold
 
 
@@ -54,12 +58,19 @@ class CommandCall:
 SubcommandHandler = Callable[[CommandCall], None]
 
 _SUBCOMMANDS: dict[str, SubcommandHandler] = {}
+# Handlers that only read and answer through the response URL: they may run in a worker process.
+_BACKGROUND: set[str] = set()
 
 
-def add_subcommand(names: Iterable[str], handler: SubcommandHandler) -> None:
-    """Route `/ror <name> …` to `handler` for each of `names` (case and accents ignored)."""
+def add_subcommand(names: Iterable[str], handler: SubcommandHandler, *, background: bool = False) -> None:
+    """Route `/ror <name> …` to `handler` for each of `names` (case and accents ignored).
+
+    `background` handlers need nothing of the request but the command itself (no trigger_id, whose
+    3 seconds could run out in a queue), so they can run in bot.background's worker processes."""
     for name in names:
         _SUBCOMMANDS[fold(name)] = handler
+        if background:
+            _BACKGROUND.add(fold(name))
 
 
 def subcommand_for(word: str) -> SubcommandHandler | None:
@@ -79,24 +90,57 @@ def show_help(call: CommandCall) -> None:
     call.reply(text=help_text(), blocks=help_blocks())
 
 
-def handle_ror(
-    ack: Ack, command: dict[str, Any], member: Member, ror: AppContext, client: WebClient, respond: Respond
-) -> None:
-    name, rest = split_command(str(command.get("text", "")))
-    handler = subcommand_for(name)
-    ack()
-    call = CommandCall(
-        name=name, text=rest, command=command, member=member, ror=ror, client=client, respond=respond
-    )
+def run_subcommand(call: CommandCall) -> None:
+    handler = subcommand_for(call.name)
     if handler is None:
-        intro = (
-            f":grey_question: Je ne connais pas la commande « {escape(name)} ». Voici ce que je sais faire :"
-        )
+        intro = f":grey_question: Je ne connais pas la commande « {escape(call.name)} ». Voici ce que je sais faire :"
         call.reply(text=help_text(), blocks=help_blocks(intro=intro))
         return
     handler(call)
 
 
+def handle_ror(
+    ack: Ack,
+    command: dict[str, Any],
+    context: BoltContext,
+    ror: AppContext,
+    client: WebClient,
+    respond: Respond,
+) -> None:
+    """Acknowledge at once; then find who acts and run the subcommand, in a worker process when it
+    allows it (bot.background) or here."""
+    ack()
+    name, rest = split_command(str(command.get("text", "")))
+    slack_user: SlackUser = context["slack_user"]
+    job = CommandJob(name=name, text=rest, command=command, email=slack_user.email)
+    in_background = ror.background is not None and fold(name) in _BACKGROUND
+    if in_background and ror.background.submit(  # type: ignore[union-attr]
+        job, fallback=lambda: run_job(job, ror=ror, client=client, respond=respond)
+    ):
+        return
+    run_job(job, ror=ror, client=client, respond=respond)
+
+
+def run_job(job: CommandJob, *, ror: AppContext, client: WebClient, respond: Respond) -> None:
+    """Resolve the member (checked on every command, so a removed member loses access at once), then
+    run the subcommand; an unhabilitated user reads how to ask for access."""
+    try:
+        member = resolve_member(email=job.email, uow=ror.store.reader())
+    except NotHabilitated as error:
+        respond(text=error.message, response_type="ephemeral", replace_original=False)
+        return
+    call = CommandCall(
+        name=job.name,
+        text=job.text,
+        command=job.command,
+        member=member,
+        ror=ror,
+        client=client,
+        respond=respond,
+    )
+    run_subcommand(call)
+
+
 def register(app: App) -> None:
-    add_subcommand(("aide", "help", "?"), show_help)
+    add_subcommand(("aide", "help", "?"), show_help, background=True)
     app.command(CommandIds.COMMAND)(handle_ror)

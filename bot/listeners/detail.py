@@ -105,7 +105,7 @@ def cancel_from_detail(
 
 
 def register(app: App) -> None:
-    add_subcommand(("voir", "afficher", "show"), show_command)
+    add_subcommand(("voir", "afficher", "show"), show_command, background=True)
     add_subcommand(("annuler", "cancel"), cancel_command)
     app.action(DetailIds.CONFIRM_CANCEL)(confirm_cancel)
     app.action(DetailIds.KEEP)(keep)

@@ -264,7 +264,7 @@ def submit_filter(
 
 
 def register(app: App) -> None:
-    add_subcommand(("anomalies", "lister", "liste", "list"), list_command)
+    add_subcommand(("anomalies", "lister", "liste", "list"), list_command, background=True)
     for action_id in (ListIds.PREVIOUS, ListIds.NEXT, ListIds.RESET, ListIds.ALL):
         app.action(action_id)(page_moved)
     app.action(SearchIds.LIST)(list_for_resource)

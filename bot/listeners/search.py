@@ -31,4 +31,4 @@ def search_command(call: CommandCall) -> None:
 
 
 def register(app: App) -> None:  # noqa: ARG001 - the card's buttons are handled by declare and listing
-    add_subcommand(("rechercher", "chercher", "search"), search_command)
+    add_subcommand(("rechercher", "chercher", "search"), search_command, background=True)

@@ -1,5 +1,6 @@
 """`/ror` commands through /slack/events, as a user reads the answers."""
 
+from domain.services import remove_member
 from tests.e2e.conftest import BOB, LEA
 from tests.e2e.helpers import buttons, declare, seen
 from tests.slack_limits import assert_message_ok
@@ -83,11 +84,15 @@ def test_a_malformed_identifier_gets_a_precise_message(slack):
 def test_an_unhabilitated_user_is_told_how_to_ask_for_access_and_nothing_else_happens(slack):
     answer = slack.command("anomalies", user=BOB)
 
-    assert answer.status == 200
-    assert answer.json["response_type"] == "ephemeral"
-    assert "bob@ailleurs.fr n'est rattachée à aucun groupe d'habilitation" in answer.json["text"]
-    assert "monserviceclient.ror@esante.gouv.fr" in answer.json["text"]
-    assert slack.fake.calls_to("response_url") == []
+    assert answer.status == 200  # acknowledged at once; the explanation follows on the response URL
+    reply = slack.fake.next("response_url")
+    assert reply.params["response_type"] == "ephemeral"
+    text = seen(reply.params)
+    assert "bob@ailleurs.fr" in text
+    assert "aucun groupe d'habilitation" in text
+    assert "monserviceclient.ror@esante.gouv.fr" in text
+    assert "NARBONNE" not in text
+    assert len(slack.fake.calls_to("response_url")) == 1
 
 
 def test_an_unhabilitated_user_clicking_a_button_is_told_in_the_same_place(slack):
@@ -98,9 +103,10 @@ def test_an_unhabilitated_user_clicking_a_button_is_told_in_the_same_place(slack
 
 def test_a_removed_member_loses_access_at_once(slack, running):
     slack.command("anomalies")
-    slack.fake.wait_for("response_url")
-    from domain.services import remove_member
+    assert "Anomalies de votre périmètre" in seen(slack.fake.next("response_url").params)
 
     remove_member(group_name="Éditeur Occitanie", email="alice@editeur.fr", uow=running[1].uow())
-    answer = slack.command("anomalies")
-    assert "n'est rattachée à aucun groupe" in answer.json["text"]
+    slack.command("anomalies")
+    text = seen(slack.fake.next("response_url").params)
+    assert "n'est rattachée à aucun groupe" in text
+    assert "Anomalies de votre périmètre" not in text
