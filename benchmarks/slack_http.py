@@ -185,6 +185,22 @@ def load(port: int, response_url: str, *, clients: int, per_client: int) -> dict
     }
 
 
+def _children(pid: int) -> list[int]:
+    found: list[int] = []
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children", encoding="ascii") as listing:
+                found += [int(c) for c in listing.read().split()]
+    except OSError:
+        pass
+    return found
+
+
+def _tree_vm_hwm_mb(pid: int) -> float:
+    """Peak RSS of the server and of its worker processes (bot.background), added up."""
+    return round(_vm_hwm_mb(pid) + sum(_vm_hwm_mb(child) for child in _children(pid)), 1)
+
+
 def _vm_hwm_mb(pid: int) -> float:
     try:
         with open(f"/proc/{pid}/status", encoding="ascii") as status:
@@ -249,6 +265,7 @@ def run_http(
                     **load(port, response_url, clients=clients, per_client=per_client),
                 }
                 peak[kind] = _vm_hwm_mb(server.pid)
+                peak[kind + "_tree"] = _tree_vm_hwm_mb(server.pid)
             say(
                 f"  {label:40} p50 {row['p50_ms']:7.1f} ms  p99 {row['p99_ms']:7.1f} ms  "
                 f"errors {row['errors']}  ({row['requests_per_s']} req/s)"
@@ -261,6 +278,7 @@ def run_http(
         "ratio_p99": round(ours["p99_ms"] / bare["p99_ms"], 2) if bare["p99_ms"] else None,
         "ratio_p50": round(ours["p50_ms"] / bare["p50_ms"], 2) if bare["p50_ms"] else None,
         "peak_rss_mb": peak.get("app"),
+        "peak_rss_with_workers_mb": peak.get("app_tree"),
     }
 
 

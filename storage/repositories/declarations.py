@@ -2,7 +2,7 @@ import zlib
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import select, text
+from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
 from storage.models import DeclarationRow
@@ -20,7 +20,8 @@ class SqlDeclarationLog:
         return row.references.split(",") if row else None
 
     def record(self, key: str, references: Sequence[str]) -> None:
-        self.session.add(
-            DeclarationRow(key=key, references=",".join(references), created_at=datetime.now(UTC))
+        self.session.execute(
+            insert(DeclarationRow).values(
+                key=key, references=",".join(references), created_at=datetime.now(UTC)
+            )
         )
-        self.session.flush()

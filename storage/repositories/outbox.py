@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from domain.events import DomainEvent, RecipientUnreachable, SentToRecipient, StatusChanged
@@ -45,10 +45,16 @@ class SqlOutbox:
         self.session = session
 
     def add(self, events: Sequence[DomainEvent]) -> None:
+        if not events:
+            return
         now = datetime.now(UTC)
-        self.session.add_all(
-            OutboxRow(kind=type(e).__name__, payload=to_payload(e), created_at=now, attempts=0)
-            for e in events
+        # One Core statement: declaring is hot, the ORM's bookkeeping is not needed here.
+        self.session.execute(
+            insert(OutboxRow),
+            [
+                {"kind": type(e).__name__, "payload": to_payload(e), "created_at": now, "attempts": 0}
+                for e in events
+            ],
         )
 
     def claim_pending(self, *, now: datetime, limit: int = 50) -> list[OutboxMessage]:
