@@ -194,13 +194,16 @@ class SqlAnomalies:
                 text(f"SELECT nextval('{REFERENCE_SEQUENCE}') FROM generate_series(1, :n)"), {"n": count}
             ).all()
             return [_reference(int(n)) for n in sorted(numbers)]
+        counter = cast(Table, ReferenceCounterRow.__table__)
         start = (
-            self.session.scalars(
-                update(ReferenceCounterRow)
-                .where(ReferenceCounterRow.id == 1)
-                .values(next_value=ReferenceCounterRow.next_value + count)
-                .returning(ReferenceCounterRow.next_value)
-            ).one()
+            self.session.connection()
+            .execute(
+                update(counter)
+                .where(counter.c.id == 1)
+                .values(next_value=counter.c.next_value + count)
+                .returning(counter.c.next_value)
+            )
+            .scalar_one()
             - count
         )
         return [_reference(start + i) for i in range(count)]

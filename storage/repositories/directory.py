@@ -1,4 +1,6 @@
-from sqlalchemy import func, select
+from typing import Any, cast
+
+from sqlalchemy import Table, func, select
 from sqlalchemy.orm import Session
 
 from domain.catalogue import ResourceKind
@@ -6,7 +8,8 @@ from domain.directory import Resource
 from storage.models import ResourceRow
 
 
-def _to_entity(row: ResourceRow) -> Resource:
+def _to_entity(row: Any) -> Resource:
+    """From a ResourceRow or a Core row of its table."""
     return Resource(
         kind=ResourceKind(row.kind),
         resource_id=row.resource_id,
@@ -33,7 +36,13 @@ class SqlDirectory:
         ).one_or_none()
 
     def get(self, kind: ResourceKind, resource_id: str) -> Resource | None:
-        row = self._row(kind, resource_id)
+        # A Core row (same attribute names): looked up on every search and declaration.
+        table = cast(Table, ResourceRow.__table__)
+        row = (
+            self.session.connection()
+            .execute(select(table).where(table.c.kind == kind.value, table.c.resource_id == resource_id))
+            .one_or_none()
+        )
         return _to_entity(row) if row else None
 
     def offers_of(self, structure_id: str) -> list[Resource]:

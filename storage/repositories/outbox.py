@@ -4,9 +4,9 @@ import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, or_, select, update
+from sqlalchemy import Table, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from domain.events import DomainEvent, RecipientUnreachable, SentToRecipient, StatusChanged
@@ -49,8 +49,8 @@ class SqlOutbox:
             return
         now = datetime.now(UTC)
         # One Core statement: declaring is hot, the ORM's bookkeeping is not needed here.
-        self.session.execute(
-            insert(OutboxRow),
+        self.session.connection().execute(
+            insert(cast(Table, OutboxRow.__table__)),
             [
                 {"kind": type(e).__name__, "payload": to_payload(e), "created_at": now, "attempts": 0}
                 for e in events

@@ -56,7 +56,11 @@ def _check(report: dict) -> None:
     http = report["http"]["rows"]
     assert [row["kind"] for row in http] == ["app", "bare"]
     assert all(row["errors"] == 0 for row in http)
-    assert set(report["memory"]) == {"during listing", "app server during HTTP load"}
+    assert set(report["memory"]) == {
+        "during listing",
+        "app server during HTTP load",
+        "app server + its 2 worker processes, added up",
+    }
     assert report["generation"]["anomalies"] == 500
 
 
