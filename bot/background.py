@@ -46,6 +46,9 @@ class BackgroundWork:
             initargs=(settings,),
         )
         self._slots = threading.BoundedSemaphore(max_pending)
+        # Start the workers now rather than on the first command, which would wait for their start-up.
+        for _ in range(workers):
+            self._pool.submit(_ready)
 
     def submit(self, job: CommandJob, *, fallback: Callable[[], None]) -> bool:
         """Queue `job`; False when the queue is full (the caller then runs it itself). `fallback` runs
@@ -90,6 +93,10 @@ def _start_worker(settings: Settings) -> None:
     app = build_app(context, verify_token=False)  # registers every subcommand handler here too
     _worker["context"] = context
     _worker["client"] = app.client
+
+
+def _ready() -> None:
+    """Nothing: submitted once per worker so that the pool starts them at once."""
 
 
 def _run_job(job: CommandJob) -> None:

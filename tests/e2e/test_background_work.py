@@ -1,0 +1,55 @@
+"""Read-only `/ror` commands answered by worker processes after the ack (bot.background)."""
+
+import threading
+
+from bot.background import BackgroundWork, CommandJob
+from tests.e2e.conftest import BOB
+from tests.e2e.helpers import seen
+
+
+def test_a_listing_is_answered_by_a_worker_process_after_the_ack(slack, running):
+    context = running[1]
+    context.background = BackgroundWork(context.settings, workers=1)
+    try:
+        answer = slack.command("anomalies statut=bloquee")
+        assert answer.status == 200
+        assert answer.body in ("", b"")
+        reply = slack.fake.next("response_url", timeout=30)
+        assert "Anomalies de votre périmètre" in seen(reply.params)
+    finally:
+        context.background.shutdown()
+        context.background = None
+
+
+def test_an_unhabilitated_user_is_told_by_the_worker_too(slack, running):
+    context = running[1]
+    context.background = BackgroundWork(context.settings, workers=1)
+    try:
+        slack.command("anomalies", user=BOB)
+        text = seen(slack.fake.next("response_url", timeout=30).params)
+        assert "monserviceclient.ror@esante.gouv.fr" in text
+        assert "Anomalies de votre périmètre" not in text
+    finally:
+        context.background.shutdown()
+        context.background = None
+
+
+def test_work_whose_worker_cannot_start_is_done_by_the_server_instead(running):
+    context = running[1]
+    broken = context.settings.model_copy(
+        update={"database_url": "postgresql+psycopg://nobody@127.0.0.1:1/none"}
+    )
+    work = BackgroundWork(broken, workers=1)
+    done = threading.Event()
+    try:
+        submitted = work.submit(
+            CommandJob(name="aide", text="", command={}, email="alice@editeur.fr"), fallback=done.set
+        )
+        if submitted:  # the usual case: the worker is still starting when the job is queued
+            assert done.wait(timeout=60), "the fallback never ran"
+        else:  # the pool was already known broken: refused, so the server runs the work itself
+            assert not work.submit(
+                CommandJob(name="aide", text="", command={}, email=None), fallback=done.set
+            )
+    finally:
+        work.shutdown()
