@@ -61,3 +61,17 @@ def a_member(
 ) -> Member:
     perimeter = Perimeter.everywhere() if regions is None else Perimeter.of_regions(sorted(regions))
     return Member(email=email, group=group, perimeter=perimeter)
+
+
+def practitioner(recipient: str | None = None) -> Resource:
+    return Resource(
+        kind=ResourceKind.PROFESSIONNEL,
+        resource_id="10003456782",
+        name="Dr Claire MARTIN",
+        structure_id=None,
+        structure_name="Dr Claire MARTIN",
+        region="76",
+        departement="11",
+        recipient=recipient,
+        data={"Identité": "Claire MARTIN", "Profession": "Médecin"},
+    )

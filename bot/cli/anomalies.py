@@ -46,7 +46,11 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
         description="Chaque --donnee va avec la --description de même rang.",
     )
     _as_member(declare)
-    declare.add_argument("--structure", required=True, metavar="ID", help="ID National Structure")
+    target = declare.add_mutually_exclusive_group(required=True)
+    target.add_argument("--structure", metavar="ID", help="ID National Structure")
+    target.add_argument(
+        "--rpps", metavar="RPPS", help="numéro RPPS d'un professionnel de santé (11 chiffres)"
+    )
     declare.add_argument("--offre", metavar="ID", help="ID Offre (facultatif), ex. 91/11359")
     declare.add_argument(
         "--donnee", action="append", default=[], metavar="LIBELLÉ", help="donnée en anomalie"
@@ -152,10 +156,13 @@ def run_declare(args: argparse.Namespace) -> int:
         )
     context = _start()
     member = _member(context, args.as_email)
+    if args.rpps and args.offre:
+        raise UsageError("--offre va avec --structure, pas avec --rpps.")
     request = DeclarationRequest(
-        structure_id=args.structure,
+        structure_id=args.structure or "",
         offer_id=args.offre,
         items=tuple(DeclaredItem(label, text) for label, text in zip(labels, descriptions, strict=True)),
+        rpps=args.rpps,
     )
     try:
         created = declare_anomalies(

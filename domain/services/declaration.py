@@ -11,7 +11,7 @@ from domain.errors import InvalidDeclaration, UnknownDataItem
 from domain.events import DomainEvent
 from domain.habilitation import Member
 from domain.ports import Clock, UnitOfWork
-from domain.services.directory import locate_resource
+from domain.services.directory import locate_practitioner, locate_resource
 from domain.statuses import Role, Status
 from domain.text import fold
 
@@ -30,6 +30,8 @@ class DeclarationRequest:
     items: tuple[DeclaredItem, ...]
     # Same key twice (a replayed Slack submission) returns the first declaration's anomalies.
     idempotency_key: str | None = None
+    # A health professional instead of a structure or an offer (then structure_id is empty).
+    rpps: str | None = None
 
 
 def description_key(label: str) -> str:
@@ -91,9 +93,19 @@ def declare_anomalies(
             known = uow.declarations.find(request.idempotency_key)
             if known is not None:
                 return [uow.anomalies.get(ref, perimeter=member.perimeter) for ref in known]
-        resource, structure = locate_resource(
-            structure_id=request.structure_id, offer_id=request.offer_id, perimeter=member.perimeter, uow=uow
-        )
+        structure: Resource | None
+        if request.rpps:
+            resource, structure = (
+                locate_practitioner(rpps=request.rpps, perimeter=member.perimeter, uow=uow),
+                None,
+            )
+        else:
+            resource, structure = locate_resource(
+                structure_id=request.structure_id,
+                offer_id=request.offer_id,
+                perimeter=member.perimeter,
+                uow=uow,
+            )
         items = _validate_items(resource, request.items)
         now = clock.now()
         references = uow.anomalies.allocate_references(len(items))

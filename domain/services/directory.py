@@ -93,6 +93,18 @@ def find_resource(
         return card_for(resource, structure, uow)
 
 
+def locate_practitioner(*, rpps: str, perimeter: Perimeter, uow: UnitOfWork) -> Resource:
+    """The health professional of this RPPS in the perimeter; InvalidDeclaration on field `rpps`."""
+    try:
+        key = parse_resource_id(ResourceKind.PROFESSIONNEL, rpps)
+    except InvalidIdentifier as error:
+        raise InvalidDeclaration({"rpps": error.message}) from error
+    resource = _visible(uow.directory.get(ResourceKind.PROFESSIONNEL, key), perimeter)
+    if resource is None:
+        raise InvalidDeclaration({"rpps": ResourceNotFound("rpps", ResourceKind.PROFESSIONNEL, key).message})
+    return resource
+
+
 def find_practitioner(*, rpps: str, member: Member, uow: UnitOfWork) -> ResourceCard:
     key = parse_resource_id(ResourceKind.PROFESSIONNEL, rpps)
     with uow:

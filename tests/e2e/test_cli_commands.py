@@ -12,7 +12,7 @@ import pytest
 from bot.cli.main import main
 from domain.directory import Resource
 from storage import Store, open_store
-from tests.builders import geriatrie, lyon, narbonne
+from tests.builders import geriatrie, lyon, narbonne, practitioner
 
 REFERENCE = re.compile(r"ANO_\d{12}")
 
@@ -49,7 +49,7 @@ def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Store]:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("DATABASE_URL", url)
     opened = open_store(url)
-    seed(opened, narbonne(), geriatrie(), lyon())
+    seed(opened, narbonne(), geriatrie(), lyon(), practitioner())
     yield opened
     opened.dispose()
 
@@ -397,3 +397,32 @@ def test_a_transition_needs_exactly_one_status(cli: Cli) -> None:
     assert "Aucune anomalie" in cli.fails(
         "anomalies", "transition", "--status", "annulee", "ANO_999999999999"
     )
+
+
+def test_a_member_declares_on_a_health_professional_by_rpps(cli: Cli) -> None:
+    out = cli.ok(
+        "anomalies",
+        "declare",
+        "--as",
+        "alice@editeur.fr",
+        "--rpps",
+        "10003456782",
+        "--donnee",
+        "Profession",
+        "--description",
+        "Pédiatre, pas généraliste",
+    )
+    assert "pour la ressource 10003456782 - « Dr Claire MARTIN » sur la donnée « Profession »" in out
+    line = cli.fails(
+        "anomalies",
+        "declare",
+        "--as",
+        "bob@editeur.fr",
+        "--rpps",
+        "10003456782",
+        "--donnee",
+        "Profession",
+        "--description",
+        "x",
+    )
+    assert "Aucun professionnel" in line
