@@ -27,6 +27,7 @@ class DeclareIds(StrEnum):
     PROPOSED_BLOCK = "declare-proposed-"  # + index of the item in the catalogue
     PROPOSED_INPUT = "declare-proposed-input"
     OPEN_MODAL = "declare-open"  # button (App Home, help) opening the modal
+    MESSAGE_SHORTCUT = "declare-from-message"  # message shortcut: the message pre-fills the descriptions
 
 
 class ListIds(StrEnum):

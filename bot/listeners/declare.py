@@ -15,6 +15,7 @@ from bot.listeners.commands import CommandCall, add_subcommand
 from bot.mrkdwn import escape
 from bot.reply import direct_message
 from bot.views.declare import (
+    PREFILL_MAX,
     DeclareForm,
     DeclareTarget,
     confirmation_blocks,
@@ -170,6 +171,13 @@ def open_blank(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
     client.views_open(trigger_id=body["trigger_id"], view=lookup_modal())
 
 
+def open_from_message(ack: Ack, shortcut: dict[str, Any], client: WebClient) -> None:
+    """Message shortcut « Déclarer une anomalie »: the message's text pre-fills the descriptions."""
+    ack()
+    text = str((shortcut.get("message") or {}).get("text") or "").strip()
+    client.views_open(trigger_id=shortcut["trigger_id"], view=lookup_modal(prefill=text[:PREFILL_MAX]))
+
+
 def open_from_card(
     ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, member: Member, ror: AppContext
 ) -> None:
@@ -200,7 +208,9 @@ def submit_lookup(ack: Ack, view: dict[str, Any], member: Member, ror: AppContex
         ack(response_action="errors", errors=errors_for(error, [], step=1))
         return
     target = DeclareTarget(
-        structure_id=card.structure.resource_id if card.structure else structure_id, offer_id=offer_id
+        structure_id=card.structure.resource_id if card.structure else structure_id,
+        offer_id=offer_id,
+        prefill=DeclareTarget.decode(view.get("private_metadata", "")).prefill,
     )
     ack(response_action="update", view=form_modal(build_form(card, target)))
 
@@ -218,9 +228,10 @@ def items_changed(ack: Ack, body: dict[str, Any], client: WebClient, member: Mem
     labels = _labels(card.kind)
     values = view["state"]["values"]
     descriptions, proposed = _typed(values, labels)
-    form = build_form(
-        card, target, selected=_selected_labels(values, labels), descriptions=descriptions, proposed=proposed
-    )
+    selected = _selected_labels(values, labels)
+    if target.prefill:  # a newly chosen item starts from the message's text
+        descriptions = {label: descriptions.get(label, target.prefill) for label in selected}
+    form = build_form(card, target, selected=selected, descriptions=descriptions, proposed=proposed)
     try:
         client.views_update(view_id=view["id"], hash=view.get("hash"), view=form_modal(form))
     except SlackApiError as error:
@@ -267,6 +278,7 @@ def register(app: App) -> None:
     add_subcommand(("declarer", "déclarer", "declare"), declare_command)
     app.action(DeclareIds.OPEN_MODAL)(open_blank)
     app.action(SearchIds.DECLARE)(open_from_card)
+    app.shortcut(DeclareIds.MESSAGE_SHORTCUT)(open_from_message)
     app.view(DeclareIds.LOOKUP_MODAL)(submit_lookup)
     app.action(DeclareIds.ITEMS_SELECT)(items_changed)
     app.view(DeclareIds.FORM_MODAL)(submit_declaration)

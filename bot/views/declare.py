@@ -13,20 +13,34 @@ TITLE = "Déclarer une anomalie"
 MAX_DESCRIPTION = 800
 
 
+# A description holds 800 characters; escaped in JSON that stays well inside private_metadata's 3000.
+PREFILL_MAX = 800
+
+
 @dataclass(frozen=True, slots=True)
 class DeclareTarget:
     """Which resource the modal is about; travels in private_metadata."""
 
     structure_id: str
     offer_id: str | None = None
+    # Text of the message the modal was opened from (message shortcut): the first draft of each description.
+    prefill: str = ""
 
     def encode(self) -> str:
-        return json.dumps({"s": self.structure_id, "o": self.offer_id}, ensure_ascii=False)
+        data: dict[str, Any] = {"s": self.structure_id, "o": self.offer_id}
+        if self.prefill:
+            # Control characters would be refused in a description anyway, and escape to 6 characters.
+            data["d"] = "".join(c for c in self.prefill if c == "\n" or c.isprintable())[:PREFILL_MAX]
+        return json.dumps(data, ensure_ascii=False)
 
     @classmethod
     def decode(cls, metadata: str) -> "DeclareTarget":
         data = json.loads(metadata or "{}")
-        return cls(structure_id=str(data.get("s") or ""), offer_id=data.get("o") or None)
+        return cls(
+            structure_id=str(data.get("s") or ""),
+            offer_id=data.get("o") or None,
+            prefill=str(data.get("d") or ""),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +65,9 @@ def proposed_block_id(index: int) -> str:
     return f"{DeclareIds.PROPOSED_BLOCK}{index}"
 
 
-def lookup_modal(*, structure_id: str = "", offer_id: str = "", error: str | None = None) -> dict[str, Any]:
+def lookup_modal(
+    *, structure_id: str = "", offer_id: str = "", error: str | None = None, prefill: str = ""
+) -> dict[str, Any]:
     structure_input: dict[str, Any] = {
         "type": "plain_text_input",
         "action_id": DeclareIds.STRUCTURE_INPUT,
@@ -71,6 +87,8 @@ def lookup_modal(*, structure_id: str = "", offer_id: str = "", error: str | Non
     blocks: list[Block] = [
         section("Indiquez la ressource du ROR sur laquelle porte l'anomalie."),
     ]
+    if prefill:
+        blocks.append(context("Le texte du message servira de première version de chaque description."))
     if error:
         blocks.append(context(f":warning: {escape(error)}"))
     blocks += [
@@ -91,7 +109,12 @@ def lookup_modal(*, structure_id: str = "", offer_id: str = "", error: str | Non
         },
     ]
     return modal(
-        title=TITLE, blocks=blocks, callback_id=DeclareIds.LOOKUP_MODAL, submit="Rechercher", close="Annuler"
+        title=TITLE,
+        blocks=blocks,
+        callback_id=DeclareIds.LOOKUP_MODAL,
+        submit="Rechercher",
+        close="Annuler",
+        private_metadata=DeclareTarget(structure_id="", prefill=prefill).encode() if prefill else "",
     )
 
 

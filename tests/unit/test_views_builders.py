@@ -305,3 +305,13 @@ def test_the_home_tab_welcomes_by_first_name_and_name_and_counts_every_status():
 )
 def test_the_welcome_name_is_first_name_then_last_name_in_capitals(profile, expected):
     assert display_name(profile) == expected
+
+
+def test_a_message_shortcut_prefill_of_any_text_keeps_the_lookup_modal_within_slack_limits() -> None:
+    from bot.views.declare import DeclareTarget, lookup_modal
+
+    worst = ('"\\\n\u0001' * 400)[:3000]
+    view = lookup_modal(prefill=worst)
+    assert_modal_ok(view)
+    assert len(view["private_metadata"]) <= 3000
+    assert "\u0001" not in DeclareTarget.decode(view["private_metadata"]).prefill
