@@ -12,6 +12,8 @@ from slack_sdk.errors import SlackApiError
 from bot.context import AppContext
 from bot.ids import DeclareIds, SearchIds
 from bot.listeners.commands import CommandCall, add_subcommand
+from bot.listeners.home import refresh_home
+from bot.middleware import SlackUser
 from bot.mrkdwn import escape
 from bot.reply import direct_message
 from bot.views.declare import (
@@ -246,7 +248,13 @@ def items_changed(ack: Ack, body: dict[str, Any], client: WebClient, member: Mem
 
 
 def submit_declaration(
-    ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, member: Member, ror: AppContext
+    ack: Ack,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    client: WebClient,
+    member: Member,
+    ror: AppContext,
+    slack_user: SlackUser,
 ) -> None:
     target = DeclareTarget.decode(view.get("private_metadata", ""))
     values = view["state"]["values"]
@@ -272,6 +280,7 @@ def submit_declaration(
     text = confirmation_text(created)
     ack(response_action="update", view=done_modal(text))
     direct_message(client, body["user"]["id"], text=escape(text), blocks=confirmation_blocks(text))
+    refresh_home(client, slack_user=slack_user, member=member, ror=ror)
 
 
 def register(app: App) -> None:

@@ -8,6 +8,8 @@ from slack_sdk import WebClient
 from bot.context import AppContext
 from bot.ids import DetailIds
 from bot.listeners.commands import CommandCall, add_subcommand
+from bot.listeners.home import refresh_home
+from bot.middleware import SlackUser
 from bot.mrkdwn import escape
 from bot.reply import tell
 from bot.views.detail import cancel_prompt_blocks, cancelled_text, detail_blocks, detail_modal, detail_text
@@ -54,6 +56,7 @@ def confirm_cancel(
     member: Member,
     ror: AppContext,
     respond: Respond,
+    slack_user: SlackUser,
 ) -> None:
     """*Confirmer l'annulation* under `/ror annuler`: the prompt is replaced by the outcome."""
     ack()
@@ -65,6 +68,7 @@ def confirm_cancel(
         system=ror.system,
     )
     tell(body=body, client=client, respond=respond, text=cancelled_text(anomaly), replace=True)
+    refresh_home(client, slack_user=slack_user, member=member, ror=ror)
 
 
 def keep(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond) -> None:
@@ -81,6 +85,7 @@ def cancel_from_detail(
     member: Member,
     ror: AppContext,
     respond: Respond,
+    slack_user: SlackUser,
 ) -> None:
     """*Annuler l'anomalie* on a detail (message or modal): the detail is redrawn with the new status."""
     ack()
@@ -91,6 +96,7 @@ def cancel_from_detail(
         clock=ror.clock,
         system=ror.system,
     )
+    refresh_home(client, slack_user=slack_user, member=member, ror=ror)
     notice = f":white_check_mark: {escape(cancelled_text(anomaly))}"
     tz = ror.settings.timezone
     view = body.get("view")

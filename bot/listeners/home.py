@@ -1,15 +1,19 @@
 """The App Home tab: a welcome, the perimeter's anomalies by status, buttons to declare and list."""
 
+import logging
 from typing import Any
 
 from slack_bolt import App
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot.context import AppContext
 from bot.middleware import SlackUser
 from bot.views.home import home_view
 from domain.habilitation import Member
 from domain.services import count_by_status
+
+logger = logging.getLogger(__name__)
 
 
 def publish_home(client: WebClient, *, slack_user: SlackUser, member: Member, ror: AppContext) -> None:
@@ -18,6 +22,15 @@ def publish_home(client: WebClient, *, slack_user: SlackUser, member: Member, ro
         name=slack_user.name, group=member.group, perimeter=member.perimeter.describe(), counts=counts
     )
     client.views_publish(user_id=slack_user.id, view=view)
+
+
+def refresh_home(client: WebClient, *, slack_user: SlackUser, member: Member, ror: AppContext) -> None:
+    """After a declaration or a cancellation, so the counts of the App Home stay true. The action itself
+    has succeeded: a refusal here is logged, not shown as a failure of the action."""
+    try:
+        publish_home(client, slack_user=slack_user, member=member, ror=ror)
+    except SlackApiError as error:
+        logger.warning("Accueil de %s non rafraîchi : %s", slack_user.id, error.response.get("error"))
 
 
 def home_opened(

@@ -13,6 +13,8 @@ from bot.context import AppContext
 from bot.csv_export import anomalies_csv
 from bot.ids import HomeIds, ListIds, SearchIds
 from bot.listeners.commands import CommandCall, add_subcommand
+from bot.listeners.home import refresh_home
+from bot.middleware import SlackUser
 from bot.mrkdwn import escape
 from bot.reply import direct_message, tell
 from bot.views.blocks import Block
@@ -128,6 +130,7 @@ def cancel_selection(
     member: Member,
     ror: AppContext,
     respond: Respond,
+    slack_user: SlackUser,
 ) -> None:
     ack()
     references = _selected_references(body)
@@ -144,6 +147,7 @@ def cancel_selection(
             lines.append(f"• {error.message}")
         else:
             lines.append(f"• {reference} : annulée.")
+    refresh_home(client, slack_user=slack_user, member=member, ror=ror)
     notice = "*Annulation de la sélection*\n" + "\n".join(escape(line) for line in lines)
     text, blocks = render(ror, member, ListState.decode(action.get("value")), notice=notice)
     _post_list(body=body, client=client, respond=respond, text=text, blocks=blocks, replace=True)

@@ -1,7 +1,7 @@
 """The message shortcut « Déclarer une anomalie »: the message's text pre-fills the descriptions."""
 
 from tests.e2e.conftest import ALICE
-from tests.e2e.helpers import input_blocks
+from tests.e2e.helpers import input_blocks, seen
 from tests.slack_limits import assert_modal_ok
 
 MESSAGE = "Le CH de Narbonne a déménagé son standard : le 04 68 41 60 00 ne répond plus. <@U0OTHER> & co"
@@ -59,3 +59,15 @@ def test_the_message_shortcut_drafts_each_description_with_the_message_text(slac
         if b["element"].get("multiline")
     ]
     assert drafts == [MESSAGE]
+
+    # Declaring from there refreshes the App Home counts of the declarant.
+    block_id = next(bid for bid, b in input_blocks(step2).items() if b["element"].get("multiline"))
+    values = {
+        "declare-items": {"declare-items-select": chosen},
+        block_id: {"declare-description-input": {"type": "plain_text_input", "value": MESSAGE}},
+    }
+    answer = slack.submit({**step2, "id": "V0SHORT", "hash": "h3"}, values)
+    assert answer.json["response_action"] == "update"
+    home = slack.fake.next("views.publish").params
+    assert home["user_id"] == ALICE
+    assert "Bloquée (destinataire manquant) : *1*" in seen(home["view"])
