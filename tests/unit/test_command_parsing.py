@@ -22,7 +22,7 @@ class _NoApp:
     def command(self, *_args):
         return lambda handler: handler
 
-    action = view = event = command
+    action = view = event = shortcut = command
 
 
 @pytest.mark.parametrize(
