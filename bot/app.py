@@ -1,6 +1,5 @@
 """The Bolt app: every listener registered, one error handler, the acting member resolved per request."""
 
-import importlib
 import logging
 from concurrent.futures import ThreadPoolExecutor
 
@@ -10,13 +9,9 @@ from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from bot import errors, middleware
 from bot.context import AppContext
-from bot.listeners import commands, declare, detail, home, listing, search
+from bot.listeners import commands, declare, detail, home, listing, recipients, search, subscriptions
 
 logger = logging.getLogger(__name__)
-
-# Features built elsewhere plug in here with `register(app)` (e.g. the digest subscriptions adding
-# `/ror abonner` through bot.listeners.commands.add_subcommand). Missing modules are skipped.
-EXTENSION_MODULES = ("bot.notifications.slack",)
 
 # Bolt runs each listener, ack included, in this pool: with Bolt's default of 5 threads an ack waits for
 # earlier requests' post-ack work (listings, exports) to finish, so the pool is sized for bursts.
@@ -53,14 +48,6 @@ def build_app(context: AppContext, *, client: WebClient | None = None, verify_to
     )
     errors.register(app)
     middleware.register(app, context)
-    for module in (commands, search, declare, listing, detail, home):
+    for module in (commands, search, declare, listing, detail, home, subscriptions, recipients):
         module.register(app)
-    for name in EXTENSION_MODULES:
-        try:
-            extension = importlib.import_module(name)
-        except ModuleNotFoundError as error:
-            if error.name not in (name, name.rsplit(".", 1)[0]):
-                raise
-            continue
-        extension.register(app)
     return app

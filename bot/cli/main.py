@@ -30,13 +30,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMANDE")
     for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as error:
-            if error.name == name:
-                continue  # command group not built yet
-            raise
-        module.register(subparsers)
+        # Imported here: the command modules import this one (UsageError).
+        importlib.import_module(name).register(subparsers)
     return parser
 
 

@@ -1,15 +1,10 @@
 """`ror-bot run`: serve Slack (Socket Mode when SLACK_APP_TOKEN is set, else HTTP on PORT)."""
 
 import argparse
-import importlib
 import logging
 
 from bot.cli.main import UsageError
 from bot.settings import Settings
-
-logger = logging.getLogger(__name__)
-
-SCHEDULER_MODULE = "bot.notifications.scheduler"
 
 
 def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
@@ -27,18 +22,6 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
     run.set_defaults(func=run_server)
 
 
-def start_scheduler(context: object) -> None:
-    """Start the digest scheduler when that feature is installed."""
-    try:
-        scheduler = importlib.import_module(SCHEDULER_MODULE)
-    except ModuleNotFoundError as error:
-        if error.name not in (SCHEDULER_MODULE, SCHEDULER_MODULE.rsplit(".", 1)[0]):
-            raise
-        logger.info("Planificateur des récapitulatifs absent : non lancé.")
-        return
-    scheduler.start(context)
-
-
 def run_server(args: argparse.Namespace) -> int:
     from slack_bolt.error import BoltError
     from slack_sdk.errors import SlackApiError
@@ -46,6 +29,7 @@ def run_server(args: argparse.Namespace) -> int:
     from bot.app import build_app
     from bot.background import BackgroundWork
     from bot.context import AppContext
+    from bot.notifications import scheduler
     from bot.server import serve_http, serve_socket_mode
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s : %(message)s")
@@ -65,7 +49,7 @@ def run_server(args: argparse.Namespace) -> int:
     if settings.ror_background_workers:
         context.background = BackgroundWork(settings, workers=settings.ror_background_workers)
     if not args.no_scheduler:
-        start_scheduler(context)
+        scheduler.start(context)
     if settings.socket_mode:
         serve_socket_mode(app, context)
     else:

@@ -113,8 +113,8 @@ def handle_ror(
     name, rest = split_command(str(command.get("text", "")))
     slack_user: SlackUser = context["slack_user"]
     job = CommandJob(name=name, text=rest, command=command, email=slack_user.email)
-    in_background = ror.background is not None and fold(name) in _BACKGROUND
-    if in_background and ror.background.submit(  # type: ignore[union-attr]
+    background = ror.background if fold(name) in _BACKGROUND else None
+    if background is not None and background.submit(
         job, fallback=lambda: run_job(job, ror=ror, client=client, respond=respond)
     ):
         return
