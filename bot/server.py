@@ -1,5 +1,6 @@
 """Serving the app: HTTP (waitress, several threads: POST /slack/events, GET /healthz) or Socket Mode."""
 
+import io
 import json
 import logging
 from collections.abc import Callable, Iterable
@@ -9,12 +10,15 @@ from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
 from bot.context import AppContext
+from bot.signing import SlackSignature
 
 logger = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
 THREADS = 8
+# Slack's largest payloads (a modal's state with 13 descriptions of 800 characters) are far below this.
+MAX_BODY_BYTES = 1024 * 1024
 
 StartResponse = Callable[..., Any]
 WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
@@ -28,9 +32,26 @@ def _json(start_response: StartResponse, status: str, payload: dict[str, str]) -
     return [body]
 
 
+def _read_body(environ: dict[str, Any]) -> bytes | None:
+    """The request body, or None when its announced length is missing, malformed or too large."""
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return None
+    if length < 0 or length > MAX_BODY_BYTES:
+        return None
+    stream = environ.get("wsgi.input")
+    return stream.read(length) if stream is not None and length else b""
+
+
 def wsgi_app(app: App, context: AppContext) -> WsgiApp:
-    """One WSGI application: Slack's requests go to Bolt, /healthz answers with the database status."""
+    """One WSGI application: Slack's requests go to Bolt, /healthz answers with the database status.
+
+    Every request to /slack/events has its signature checked here, before Bolt: an unverified request
+    gets 401 and reaches no middleware, listener or error handler, so nothing is ever sent to a
+    response URL or a user named in a body we cannot trust."""
     slack = SlackRequestHandler(app)
+    signature = SlackSignature(context.settings.require_signing_secret())
 
     def application(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
@@ -44,6 +65,18 @@ def wsgi_app(app: App, context: AppContext) -> WsgiApp:
         if path == EVENTS_PATH:
             if method != "POST":
                 return _json(start_response, "405 Method Not Allowed", {"error": "POST attendu"})
+            body = _read_body(environ)
+            if body is None:
+                return _json(start_response, "413 Content Too Large", {"error": "requête trop volumineuse"})
+            if not signature.verifies(
+                body,
+                timestamp=environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP"),
+                signature=environ.get("HTTP_X_SLACK_SIGNATURE"),
+            ):
+                logger.warning("Requête refusée : signature Slack absente, invalide ou périmée")
+                return _json(start_response, "401 Unauthorized", {"error": "signature invalide"})
+            environ["wsgi.input"] = io.BytesIO(body)
+            environ["CONTENT_LENGTH"] = str(len(body))
             return slack(environ, start_response)
         return _json(start_response, "404 Not Found", {"error": "introuvable"})
 
