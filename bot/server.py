@@ -11,6 +11,7 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 
 from bot.context import AppContext
 from bot.signing import SlackSignature
+from storage.database import Health
 
 logger = logging.getLogger(__name__)
 
@@ -57,11 +58,10 @@ def wsgi_app(app: App, context: AppContext) -> WsgiApp:
         path = environ.get("PATH_INFO", "")
         method = environ.get("REQUEST_METHOD", "GET")
         if path == HEALTH_PATH and method in ("GET", "HEAD"):
-            if context.store.ping():
+            health = context.store.health()  # within a second, even while another writer holds SQLite
+            if health is Health.OK:
                 return _json(start_response, "200 OK", {"status": "ok", "database": "ok"})
-            return _json(
-                start_response, "503 Service Unavailable", {"status": "error", "database": "injoignable"}
-            )
+            return _json(start_response, "503 Service Unavailable", {"status": "error", "database": health})
         if path == EVENTS_PATH:
             if method != "POST":
                 return _json(start_response, "405 Method Not Allowed", {"error": "POST attendu"})

@@ -4,8 +4,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from domain.catalogue import ResourceKind
+from domain.text import check_text
 
 NOT_PROVIDED = "Non renseigné"
+# What a resource may hold, whoever sends it (an import file, the ROR national): the stored columns'
+# sizes for names, and room for the longest real values (a structure's tariffs) elsewhere.
+MAX_NAME = 500
+MAX_ADDRESS = 1_000
+MAX_DATA_VALUE = 5_000
 
 
 @dataclass(slots=True)
@@ -26,3 +32,17 @@ class Resource:
     def present_value(self, label: str) -> str:
         value = self.data.get(label, "").strip()
         return value or NOT_PROVIDED
+
+
+def check_resource_texts(resource: Resource) -> None:
+    """InvalidText naming the first field of `resource` that no stored text may hold (too long, control
+    characters): such a resource is refused rather than stored or shown."""
+    for subject, value in (
+        ("Le nom", resource.name),
+        ("Le nom de la structure", resource.structure_name),
+        ("Le nom de l'offre", resource.offer_name or ""),
+    ):
+        check_text(value, subject=subject, max_length=MAX_NAME)
+    check_text(resource.address, subject="L'adresse", max_length=MAX_ADDRESS, multiline=True)
+    for label, value in resource.data.items():
+        check_text(value, subject=f"La donnée « {label} »", max_length=MAX_DATA_VALUE, multiline=True)

@@ -19,6 +19,16 @@ class RorError(Exception):
         self.message = message
 
 
+class DatabaseBusy(RorError):
+    """The database stayed locked by another writer longer than a user can wait (SQLite's single writer)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "La base de données des anomalies est occupée par une autre opération : rien n'a été enregistré. "
+            "Réessayez dans un instant."
+        )
+
+
 class NotHabilitated(RorError):
     def __init__(self, email: str | None) -> None:
         who = f"Votre adresse {email} n'est rattachée" if email else "Votre compte n'est rattaché"
@@ -68,6 +78,10 @@ class InvalidReference(RorError):
             f"« {text} » n'est pas une référence d'anomalie : attendu ANO_ suivi de 12 chiffres "
             "(par exemple ANO_100000000909)."
         )
+
+
+class InvalidText(RorError):
+    """A text to store is too long for its field or holds a control character (domain.text)."""
 
 
 class InvalidDeclaration(RorError):

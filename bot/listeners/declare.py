@@ -28,7 +28,7 @@ from bot.views.declare import (
     proposed_block_id,
 )
 from domain.catalogue import ResourceKind, data_items_of
-from domain.errors import InvalidDeclaration
+from domain.errors import DatabaseBusy, InvalidDeclaration
 from domain.habilitation import Member
 from domain.services import (
     DeclarationRequest,
@@ -36,7 +36,9 @@ from domain.services import (
     ResourceCard,
     confirmation_text,
     declare_anomalies,
+    description_key,
     find_resource,
+    proposed_value_key,
 )
 
 logger = logging.getLogger(__name__)
@@ -108,11 +110,13 @@ def build_form(
 
 
 def _block_for(field: str, labels: list[str], *, step: int) -> str:
-    if field.startswith("description:"):
-        label = field.split(":", 1)[1]
-        if label in labels:
-            return description_block_id(labels.index(label))
-        return DeclareIds.ITEMS_BLOCK
+    for prefix, block_id in (
+        (description_key(""), description_block_id),
+        (proposed_value_key(""), proposed_block_id),
+    ):
+        if field.startswith(prefix):
+            label = field.removeprefix(prefix)
+            return block_id(labels.index(label)) if label in labels else DeclareIds.ITEMS_BLOCK
     if step == 1:
         return DeclareIds.OFFER_BLOCK if field == "offre" else DeclareIds.STRUCTURE_BLOCK
     return DeclareIds.ITEMS_BLOCK
@@ -276,6 +280,10 @@ def submit_declaration(
         )
     except InvalidDeclaration as error:
         ack(response_action="errors", errors=errors_for(error, labels, step=2))
+        return
+    except DatabaseBusy as error:
+        # The form stays as typed: submitting it again declares once (same view, same values).
+        ack(response_action="errors", errors={DeclareIds.ITEMS_BLOCK: error.message})
         return
     text = confirmation_text(created)
     ack(response_action="update", view=done_modal(text))
