@@ -25,6 +25,8 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 SQLITE_BUSY_TIMEOUT_MS = 1_500
 # /healthz answers within a second: it waits this long for the write lock before calling the base busy.
 HEALTH_LOCK_WAIT_MS = 300
+# Schema upgrades run once, at start-up, where nobody is waiting on an answer: they may wait longer.
+MIGRATION_BUSY_TIMEOUT_MS = 30_000
 SQLITE_CACHE_KB = 16_384
 # SQLite result codes (low byte of the extended code) meaning "someone else holds the lock".
 _SQLITE_BUSY, _SQLITE_LOCKED = 5, 6
@@ -44,17 +46,17 @@ def is_lock_timeout(error: BaseException | None) -> bool:
     return isinstance(code, int) and code & 0xFF in (_SQLITE_BUSY, _SQLITE_LOCKED)
 
 
-def _configure_sqlite(engine: Engine, *, immediate: bool) -> None:
+def _configure_sqlite(engine: Engine, *, immediate: bool, busy_timeout_ms: int) -> None:
     # pysqlite's own transaction handling would start transactions lazily and DEFERRED; we take over so a
     # writing unit of work holds the write lock from its first read (no stale-snapshot upgrade failure).
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         # 16 MB of page cache per connection (default 2 MB): listing at 1 M anomalies reads index pages
         # from memory instead of asking the OS again on every query (BENCHMARKS.md).
         cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KB}")
@@ -71,16 +73,18 @@ def _configure_sqlite(engine: Engine, *, immediate: bool) -> None:
             raise DatabaseBusy() from context.original_exception
 
 
-def make_engine(url: str, *, read_only: bool = False) -> Engine:
+def make_engine(
+    url: str, *, read_only: bool = False, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS
+) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
         if database and database != ":memory:":
             Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
+            url, connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000}
         )
-        _configure_sqlite(engine, immediate=not read_only)
+        _configure_sqlite(engine, immediate=not read_only, busy_timeout_ms=busy_timeout_ms)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
@@ -116,9 +120,18 @@ def upgrade(url: str, *, engine: Engine | None = None) -> None:
                 connection.execute(text("SELECT pg_advisory_unlock(724001)"))
                 connection.commit()
         return
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+    if engine.url.database in (None, "", ":memory:"):
+        with engine.begin() as connection:  # an in-memory database lives in this engine only
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+        return
+    patient = make_engine(url, busy_timeout_ms=MIGRATION_BUSY_TIMEOUT_MS)
+    try:
+        with patient.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+    finally:
+        patient.dispose()
 
 
 class Store:
@@ -147,7 +160,7 @@ class Store:
         return SqlUnitOfWork(self._read_sessions, tz=self.tz, read_only=True)
 
     def is_up_to_date(self) -> bool:
-        return current_revision(self.engine) == _head()
+        return current_revision(self.read_engine) == _head()
 
     def ping(self) -> bool:
         return self.health() is Health.OK

@@ -4,6 +4,7 @@ reaches the database (PostgreSQL refuses NUL and over-long values with an error 
 import dataclasses
 import json
 import sqlite3
+import threading
 import time
 from datetime import UTC, datetime
 
@@ -209,3 +210,22 @@ def test_once_the_lock_is_released_health_and_writers_are_back(sqlite_store: Sto
     # The health check's short wait did not stay on the pooled connection writers use.
     with sqlite_store.engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == SQLITE_BUSY_TIMEOUT_MS
+
+
+def test_a_schema_upgrade_at_start_up_waits_for_a_briefly_held_lock(tmp_path) -> None:
+    """Start-up may wait: nobody is waiting on an answer, and giving up would stop the server."""
+    path = tmp_path / "fresh.db"
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    other.execute("PRAGMA journal_mode=WAL")  # as every store leaves it
+    other.execute("CREATE TABLE elsewhere (x INTEGER)")
+    other.execute("BEGIN IMMEDIATE")
+    release = threading.Timer(SQLITE_BUSY_TIMEOUT_MS / 1000 + 0.5, lambda: other.execute("ROLLBACK"))
+    release.start()
+    try:
+        opened = open_store(f"sqlite:///{path}")
+    finally:
+        release.join()
+        other.close()
+
+    assert opened.is_up_to_date()
+    opened.dispose()
