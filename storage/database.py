@@ -1,6 +1,7 @@
 """Opening a store: the engine with the right settings per database, and the schema brought up to date."""
 
 import sqlite3
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -19,14 +20,13 @@ from domain.errors import DatabaseBusy
 from storage.uow import SqlUnitOfWork
 
 MIGRATIONS = Path(__file__).with_name("migrations")
-# SQLite has one writer. Another one waits this long for the write lock, then gives up with DatabaseBusy:
-# a Slack request is answered well inside Slack's 3 seconds even while someone holds the lock (a long
-# import, a stuck process). Writers usually hold it for milliseconds.
-SQLITE_BUSY_TIMEOUT_MS = 1_500
+# SQLite has one writer: another one waits for the write lock, then gives up with DatabaseBusy. Scripts,
+# the command line and start-up may wait long; a process answering Slack bounds the wait well under Slack's
+# 3 seconds (Store.bound_lock_wait), so a lock held by someone else (a long import, a stuck process) is
+# told to the user instead of timing out. Writers usually hold the lock for milliseconds.
+PATIENT_LOCK_WAIT_MS = 30_000
 # /healthz answers within a second: it waits this long for the write lock before calling the base busy.
 HEALTH_LOCK_WAIT_MS = 300
-# Schema upgrades run once, at start-up, where nobody is waiting on an answer: they may wait longer.
-MIGRATION_BUSY_TIMEOUT_MS = 30_000
 SQLITE_CACHE_KB = 16_384
 # SQLite result codes (low byte of the extended code) meaning "someone else holds the lock".
 _SQLITE_BUSY, _SQLITE_LOCKED = 5, 6
@@ -46,14 +46,25 @@ def is_lock_timeout(error: BaseException | None) -> bool:
     return isinstance(code, int) and code & 0xFF in (_SQLITE_BUSY, _SQLITE_LOCKED)
 
 
-def _configure_sqlite(engine: Engine, *, immediate: bool, busy_timeout_ms: int) -> None:
+@dataclass
+class LockWait:
+    """How long this store's SQLite connections wait for a lock; shared by its engines, may be bounded."""
+
+    ms: int = PATIENT_LOCK_WAIT_MS
+
+
+_APPLIED_WAIT = "ror_busy_timeout_ms"
+
+
+def _configure_sqlite(engine: Engine, *, immediate: bool, wait: LockWait) -> None:
     # pysqlite's own transaction handling would start transactions lazily and DEFERRED; we take over so a
     # writing unit of work holds the write lock from its first read (no stale-snapshot upgrade failure).
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+    def _on_connect(dbapi_connection: Any, record: Any) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
+        cursor.execute(f"PRAGMA busy_timeout={wait.ms}")
+        record.info[_APPLIED_WAIT] = wait.ms
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
@@ -64,6 +75,9 @@ def _configure_sqlite(engine: Engine, *, immediate: bool, busy_timeout_ms: int) 
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
+        if connection.info.get(_APPLIED_WAIT) != wait.ms:  # the wait was bounded after this connected
+            connection.exec_driver_sql(f"PRAGMA busy_timeout={wait.ms}")
+            connection.info[_APPLIED_WAIT] = wait.ms
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     @event.listens_for(engine, "handle_error")
@@ -73,18 +87,15 @@ def _configure_sqlite(engine: Engine, *, immediate: bool, busy_timeout_ms: int) 
             raise DatabaseBusy() from context.original_exception
 
 
-def make_engine(
-    url: str, *, read_only: bool = False, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS
-) -> Engine:
+def make_engine(url: str, *, read_only: bool = False, wait: LockWait | None = None) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
         if database and database != ":memory:":
             Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000}
-        )
-        _configure_sqlite(engine, immediate=not read_only, busy_timeout_ms=busy_timeout_ms)
+        lock_wait = wait or LockWait()
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": lock_wait.ms / 1000})
+        _configure_sqlite(engine, immediate=not read_only, wait=lock_wait)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
@@ -125,7 +136,8 @@ def upgrade(url: str, *, engine: Engine | None = None) -> None:
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
         return
-    patient = make_engine(url, busy_timeout_ms=MIGRATION_BUSY_TIMEOUT_MS)
+    # Start-up may wait for the lock, even in a process whose requests may not.
+    patient = make_engine(url)
     try:
         with patient.begin() as connection:
             config.attributes["connection"] = connection
@@ -139,11 +151,14 @@ class Store:
 
     def __init__(self, url: str, *, timezone: str = "Europe/Paris", engine: Engine | None = None) -> None:
         self.url = url
-        self.engine = engine or make_engine(url)
+        self.lock_wait = LockWait()
+        self.engine = engine or make_engine(url, wait=self.lock_wait)
         self.tz = ZoneInfo(timezone)
         # SQLite readers get their own engine whose transactions do not take the write lock.
         self.read_engine = (
-            make_engine(url, read_only=True) if self.engine.dialect.name == "sqlite" else self.engine
+            make_engine(url, read_only=True, wait=self.lock_wait)
+            if self.engine.dialect.name == "sqlite"
+            else self.engine
         )
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._read_sessions = sessionmaker(self.read_engine, expire_on_commit=False)
@@ -158,6 +173,11 @@ class Store:
     def reader(self) -> SqlUnitOfWork:
         """A unit of work that only reads: on SQLite it does not take the write lock."""
         return SqlUnitOfWork(self._read_sessions, tz=self.tz, read_only=True)
+
+    def bound_lock_wait(self, milliseconds: int) -> None:
+        """From now on, wait at most `milliseconds` for SQLite's lock, then give up with DatabaseBusy (a
+        process answering Slack, whose answers must leave within 3 seconds)."""
+        self.lock_wait.ms = milliseconds
 
     def is_up_to_date(self) -> bool:
         return current_revision(self.read_engine) == _head()
@@ -190,7 +210,7 @@ class Store:
                     return False
                 raise
             finally:
-                cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+                connection.info.pop(_APPLIED_WAIT, None)  # the next transaction sets the store's wait again
             return True
         finally:
             connection.close()

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import String
 
+from bot.app import REQUEST_LOCK_WAIT_MS
 from domain.anomaly import MAX_COMMENT, MAX_DESCRIPTION, MAX_PROPOSED_VALUE
 from domain.directory import MAX_NAME, Resource
 from domain.errors import DatabaseBusy, InvalidText
@@ -31,7 +32,7 @@ from domain.services import (
 )
 from domain.services.directory_import import import_directory
 from storage import Store, open_store
-from storage.database import HEALTH_LOCK_WAIT_MS, SQLITE_BUSY_TIMEOUT_MS, Health
+from storage.database import HEALTH_LOCK_WAIT_MS, PATIENT_LOCK_WAIT_MS, Health
 from storage.models import AnomalyRow, GroupRow, HistoryRow, MemberRow, ResourceRow
 from tests.builders import a_member, narbonne
 from tests.fakes import FixedClock
@@ -160,29 +161,59 @@ def sqlite_store(sqlite_url: str):
     opened.dispose()
 
 
+class HeldLock:
+    """Another connection holding SQLite's write lock (`BEGIN IMMEDIATE`), as a stuck process would."""
+
+    def __init__(self, path: str) -> None:
+        self._connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self._connection.execute("PRAGMA journal_mode=WAL")  # as every store leaves it
+        self._connection.execute("BEGIN IMMEDIATE")
+
+    def release(self) -> None:
+        if self._connection.in_transaction:
+            self._connection.execute("ROLLBACK")
+
+    def release_after(self, seconds: float) -> threading.Timer:
+        timer = threading.Timer(seconds, self.release)
+        timer.start()
+        return timer
+
+    def close(self) -> None:
+        self.release()
+        self._connection.close()
+
+
 @pytest.fixture
 def held_lock(sqlite_store: Store):
-    """Another connection holding SQLite's write lock (`BEGIN IMMEDIATE`), as a stuck process would."""
-    other = sqlite3.connect(sqlite_store.engine.url.database, isolation_level=None)
-    other.execute("BEGIN IMMEDIATE")
-    yield
-    other.execute("ROLLBACK")
-    other.close()
+    lock = HeldLock(sqlite_store.engine.url.database)
+    yield lock
+    lock.close()
 
 
-def test_a_writer_gives_up_well_under_slack_s_three_seconds_and_says_so_in_french(
-    sqlite_store: Store, held_lock: None
+def test_a_writer_of_a_process_answering_slack_gives_up_well_under_three_seconds_and_says_so_in_french(
+    sqlite_store: Store, held_lock: HeldLock
 ) -> None:
+    sqlite_store.bound_lock_wait(REQUEST_LOCK_WAIT_MS)
     started = time.monotonic()
     with pytest.raises(DatabaseBusy) as caught:
         create_group(name="Éditeur", perimeter=Perimeter.everywhere(), uow=sqlite_store.uow())
     waited = time.monotonic() - started
 
-    assert SQLITE_BUSY_TIMEOUT_MS / 1000 - 0.1 <= waited < 2.5
+    assert REQUEST_LOCK_WAIT_MS / 1000 - 0.1 <= waited < 2.5
     assert caught.value.message.startswith("La base de données des anomalies est occupée")
 
 
-def test_readers_are_not_blocked_by_a_held_write_lock(sqlite_store: Store, held_lock: None) -> None:
+def test_a_script_s_writer_waits_for_a_briefly_held_lock(sqlite_store: Store, held_lock: HeldLock) -> None:
+    """The command line, the scheduler alone, benchmarks: nobody is waiting on an answer within 3 s."""
+    timer = held_lock.release_after(REQUEST_LOCK_WAIT_MS / 1000 + 0.5)
+
+    create_group(name="Éditeur", perimeter=Perimeter.everywhere(), uow=sqlite_store.uow())
+
+    timer.join()
+    assert [g.name for g in list_groups(uow=sqlite_store.reader())] == ["Éditeur"]
+
+
+def test_readers_are_not_blocked_by_a_held_write_lock(sqlite_store: Store, held_lock: HeldLock) -> None:
     started = time.monotonic()
     assert list_groups(uow=sqlite_store.reader()) == []
     assert (
@@ -192,40 +223,39 @@ def test_readers_are_not_blocked_by_a_held_write_lock(sqlite_store: Store, held_
     assert time.monotonic() - started < 0.5
 
 
-def test_the_health_check_calls_the_base_busy_within_a_second(sqlite_store: Store, held_lock: None) -> None:
+def test_the_health_check_calls_the_base_busy_within_a_second(
+    sqlite_store: Store, held_lock: HeldLock
+) -> None:
     started = time.monotonic()
     assert sqlite_store.health() is Health.BUSY
     assert time.monotonic() - started < HEALTH_LOCK_WAIT_MS / 1000 + 0.5
 
 
-def test_once_the_lock_is_released_health_and_writers_are_back(sqlite_store: Store) -> None:
-    other = sqlite3.connect(sqlite_store.engine.url.database, isolation_level=None)
-    other.execute("BEGIN IMMEDIATE")
+def test_once_the_lock_is_released_health_and_writers_are_back(
+    sqlite_store: Store, held_lock: HeldLock
+) -> None:
+    sqlite_store.bound_lock_wait(REQUEST_LOCK_WAIT_MS)
     assert sqlite_store.health() is Health.BUSY
-    other.execute("ROLLBACK")
-    other.close()
+    held_lock.release()
 
     assert sqlite_store.health() is Health.OK
     create_group(name="Éditeur", perimeter=Perimeter.everywhere(), uow=sqlite_store.uow())
     # The health check's short wait did not stay on the pooled connection writers use.
     with sqlite_store.engine.connect() as connection:
-        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == SQLITE_BUSY_TIMEOUT_MS
+        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == REQUEST_LOCK_WAIT_MS
 
 
 def test_a_schema_upgrade_at_start_up_waits_for_a_briefly_held_lock(tmp_path) -> None:
     """Start-up may wait: nobody is waiting on an answer, and giving up would stop the server."""
     path = tmp_path / "fresh.db"
-    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-    other.execute("PRAGMA journal_mode=WAL")  # as every store leaves it
-    other.execute("CREATE TABLE elsewhere (x INTEGER)")
-    other.execute("BEGIN IMMEDIATE")
-    release = threading.Timer(SQLITE_BUSY_TIMEOUT_MS / 1000 + 0.5, lambda: other.execute("ROLLBACK"))
-    release.start()
+    lock = HeldLock(str(path))
+    timer = lock.release_after(REQUEST_LOCK_WAIT_MS / 1000 + 0.5)
     try:
         opened = open_store(f"sqlite:///{path}")
     finally:
-        release.join()
-        other.close()
+        timer.join()
+        lock.close()
 
     assert opened.is_up_to_date()
+    assert opened.lock_wait.ms == PATIENT_LOCK_WAIT_MS
     opened.dispose()
