@@ -80,10 +80,10 @@ class _Structures:
             if fhir_id in self.rejected_at:
                 where = self.rejected_at[fhir_id]
                 raise ResourceRejected(
-                    f"La structure Organization/{fhir_id} de {role} a été rejetée ({where.unit} {where.position})."
+                    f"La structure Organization/{printable(fhir_id, 64)} de {role} a été rejetée ({where.unit} {where.position})."
                 )
             raise ResourceRejected(
-                f"Structure de {role} inconnue : Organization/{fhir_id} n'est pas dans le fichier."
+                f"Structure de {role} inconnue : Organization/{printable(fhir_id, 64)} n'est pas dans le fichier."
             )
         identifier = text(node(reference.get("identifier")), "value")
         if not identifier:
@@ -94,7 +94,7 @@ class _Structures:
         found = self.by_identifier(identifier)
         if found is None:
             raise ResourceRejected(
-                f"Structure de {role} inconnue : aucune structure d'ID National Structure {identifier} "
+                f"Structure de {role} inconnue : aucune structure d'ID National Structure {printable(identifier, 40)} "
                 "dans le fichier ni dans l'annuaire."
             )
         return found
@@ -249,11 +249,11 @@ class _Import:
         if fhir_id is not None and fhir_id in rejected_ids:
             where = rejected_ids[fhir_id]
             raise ResourceRejected(
-                f"Le professionnel Practitioner/{fhir_id} de ce rôle a été rejeté ({where.unit} {where.position})."
+                f"Le professionnel Practitioner/{printable(fhir_id, 64)} de ce rôle a été rejeté ({where.unit} {where.position})."
             )
         rpps = role_rpps(entry.body)
         if rpps is None:
-            named = f"Practitioner/{fhir_id} n'est pas dans le fichier et " if fhir_id else ""
+            named = f"Practitioner/{printable(fhir_id, 64)} n'est pas dans le fichier et " if fhir_id else ""
             raise ResourceRejected(f"Professionnel du rôle inconnu : {named}aucun numéro RPPS n'est indiqué.")
         return rpps
 

@@ -420,3 +420,14 @@ def test_an_unsupported_resource_type_is_quoted_printable_and_short() -> None:
     (rejection,) = result.rejected
     assert "\x00" not in str(rejection)
     assert len(str(rejection)) < 300
+
+
+def test_a_hostile_reference_to_a_structure_is_quoted_printable_and_short() -> None:
+    offer = healthcare_service(provided_by={"reference": "Organization/\x1b[2J" + "x" * 5000})
+
+    result = parse_directory(bundle(organization(), offer))
+
+    (rejection,) = result.rejected
+    assert rejection.reason.startswith("Structure de l'offre inconnue : Organization/\ufffd[2J")
+    assert "\x1b" not in str(rejection)
+    assert len(str(rejection)) < 300
