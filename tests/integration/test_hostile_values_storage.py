@@ -3,6 +3,7 @@ reaches the database (PostgreSQL refuses NUL and over-long values with an error 
 
 import dataclasses
 import json
+import random
 import sqlite3
 import threading
 import time
@@ -17,7 +18,7 @@ from domain.directory import MAX_NAME, Resource
 from domain.errors import DatabaseBusy, InvalidText
 from domain.fhir.directory_import import parse_directory
 from domain.filters import parse_filter_text
-from domain.habilitation import MAX_EMAIL, MAX_GROUP_NAME, Perimeter
+from domain.habilitation import MAX_EMAIL, MAX_GROUP_NAME, Perimeter, clean_group_name
 from domain.identifiers import MAX_STRUCTURE_ID
 from domain.services import (
     DeclarationRequest,
@@ -259,3 +260,26 @@ def test_a_schema_upgrade_at_start_up_waits_for_a_briefly_held_lock(tmp_path) ->
     assert opened.is_up_to_date()
     assert opened.lock_wait.ms == PATIENT_LOCK_WAIT_MS
     opened.dispose()
+
+
+def test_whatever_text_the_rule_accepts_the_database_stores_and_gives_back(store: Store) -> None:
+    """Random code points from every plane (combining marks, private use, noncharacters, emoji): what
+    check_text lets through never makes SQLite or PostgreSQL fail, and reads back unchanged."""
+    rng = random.Random(20261203)
+    accepted = []
+    while len(accepted) < 40:
+        candidate = "".join(
+            chr(rng.choice((rng.randrange(0x20, 0x3000), rng.randrange(0x10000, 0x110000))))
+            for _ in range(60)
+        )
+        try:
+            accepted.append(clean_group_name(candidate))
+        except InvalidText:
+            continue
+    for index, name in enumerate(accepted):
+        create_group(
+            name=f"{index:02d} {name}"[:MAX_GROUP_NAME], perimeter=Perimeter.everywhere(), uow=store.uow()
+        )
+
+    stored = sorted(g.name for g in list_groups(uow=store.reader()))
+    assert stored == sorted(f"{index:02d} {name}"[:MAX_GROUP_NAME] for index, name in enumerate(accepted))
