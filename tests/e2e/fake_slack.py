@@ -1,7 +1,10 @@
-"""A fake Slack Web API on 127.0.0.1: answers like Slack, records every call, can be told to fail.
+"""A fake Slack Web API on 127.0.0.1: answers like Slack, records every call, can be told to fail or to be
+slow.
 
 Serves `/api/<method>` (SLACK_API_URL = `fake.api_url`), the file upload URL it hands out, and
-`/response/<id>` response URLs (what `respond()` posts to)."""
+`/response/<id>` response URLs (what `respond()` posts to). Channels keep the messages posted to them, with
+their message metadata, and `conversations.history` reads them back as Slack does (newest first, `oldest` /
+`latest` bounds, `limit` and cursor paging, metadata only with `include_all_metadata`)."""
 
 from __future__ import annotations
 
@@ -41,6 +44,12 @@ class Failure:
 
 
 @dataclass
+class Delay:
+    seconds: float
+    times: int = 1
+
+
+@dataclass
 class SlackUserRecord:
     id: str
     email: str | None
@@ -54,7 +63,10 @@ class FakeSlack:
         self.calls: list[Call] = []
         self.users: dict[str, SlackUserRecord] = {}
         self.failures: dict[str, list[Failure]] = {}
+        self.delays: dict[str, list[Delay]] = {}
         self.uploads: dict[str, bytes] = {}
+        # Messages posted with chat.postMessage, per channel, oldest first.
+        self.messages: dict[str, list[dict[str, Any]]] = {}
         self._lock = threading.Condition()
         self._ids = itertools.count(1)
         self._mark = 0
@@ -101,6 +113,15 @@ class FakeSlack:
     ) -> None:
         """The next `times` calls of `method` answer `error` (status 429 + Retry-After for rate limits)."""
         self.failures.setdefault(method, []).append(Failure(error, status, retry_after, times))
+
+    def slow(self, method: str, seconds: float, *, times: int = 1) -> None:
+        """The next `times` calls of `method` take effect at once (a message reaches its channel) but are
+        answered only after `seconds`: a client with a shorter timeout never reads the answer."""
+        self.delays.setdefault(method, []).append(Delay(seconds, times))
+
+    def channel_messages(self, channel: str) -> list[dict[str, Any]]:
+        with self._lock:
+            return list(self.messages.get(channel, []))
 
     def response_url(self) -> str:
         return f"{self.url}/response/{next(self._ids)}"
@@ -226,7 +247,12 @@ class FakeSlack:
             extra = {"Retry-After": str(failure.retry_after)} if failure.retry_after is not None else None
             self._send(handler, failure.status, {"ok": False, "error": failure.error}, extra)
             return
-        self._send(handler, 200, self._answer(method, params))
+        answer = self._answer(method, params)
+        delay = self._take_delay(method)
+        if delay:
+            time.sleep(delay)
+        with contextlib.suppress(OSError):  # the client may have given up waiting
+            self._send(handler, 200, answer)
 
     def _take_failure(self, method: str) -> Failure | None:
         with self._lock:
@@ -238,6 +264,54 @@ class FakeSlack:
             if failure.times <= 0:
                 queue.pop(0)
             return failure
+
+    def _take_delay(self, method: str) -> float:
+        with self._lock:
+            queue = self.delays.get(method) or []
+            if not queue:
+                return 0.0
+            delay = queue[0]
+            delay.times -= 1
+            if delay.times <= 0:
+                queue.pop(0)
+            return delay.seconds
+
+    def _post(self, params: dict[str, Any], n: int) -> dict[str, Any]:
+        channel = str(params.get("channel") or "")
+        message: dict[str, Any] = {
+            "type": "message",
+            "ts": f"{1700000000 + n}.000100",
+            "text": params.get("text"),
+            "blocks": params.get("blocks"),
+            "bot_id": "BBOT",
+        }
+        if isinstance(params.get("metadata"), dict):
+            message["metadata"] = params["metadata"]
+        with self._lock:
+            self.messages.setdefault(channel, []).append(message)
+        return {"ok": True, "channel": channel, "ts": message["ts"], "message": message}
+
+    def _history(self, params: dict[str, Any]) -> dict[str, Any]:
+        """conversations.history: newest first, within (oldest, latest), `limit` per page (Slack: 100 by
+        default, 999 at most), the next page through response_metadata.next_cursor."""
+        channel = str(params.get("channel") or "")
+        oldest = float(params.get("oldest") or 0)
+        latest = float(params.get("latest") or 10**12)
+        limit = max(1, min(int(params.get("limit") or 100), 999))
+        start = int(params.get("cursor") or 0)
+        with_metadata = str(params.get("include_all_metadata", "")).lower() in ("1", "true")
+        with self._lock:
+            found = [m for m in self.messages.get(channel, []) if oldest < float(m["ts"]) < latest]
+        found.sort(key=lambda m: float(m["ts"]), reverse=True)
+        page = found[start : start + limit]
+        messages = [m if with_metadata else {k: v for k, v in m.items() if k != "metadata"} for m in page]
+        more = start + limit < len(found)
+        return {
+            "ok": True,
+            "messages": messages,
+            "has_more": more,
+            "response_metadata": {"next_cursor": str(start + limit) if more else ""},
+        }
 
     def _user_json(self, user: SlackUserRecord) -> dict[str, Any]:
         profile: dict[str, Any] = {"real_name": user.real_name, "display_name": user.real_name}
@@ -279,12 +353,9 @@ class FakeSlack:
             view.update({"id": view_id, "hash": f"hash-{n}"})
             return {"ok": True, "view": view}
         if method == "chat.postMessage":
-            return {
-                "ok": True,
-                "channel": params.get("channel"),
-                "ts": f"{1700000000 + n}.000100",
-                "message": {"text": params.get("text"), "blocks": params.get("blocks")},
-            }
+            return self._post(params, n)
+        if method == "conversations.history":
+            return self._history(params)
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": f"{1700000000 + n}.000200"}
         if method == "chat.update":
