@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from bot.context import AppContext
+from devtools.signing import signature_headers
 from storage import Store
 from tests.e2e.conftest import BOB, SECRET, TOKEN, SlackHttp
 from tests.e2e.helpers import buttons, seen
-from tests.e2e.signing import signature_headers
 from tests.slack_limits import assert_home_ok
 
 REPO = Path(__file__).resolve().parents[2]
