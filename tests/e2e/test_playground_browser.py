@@ -31,6 +31,7 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
 ]
 REFERENCE = re.compile(r"ANO_\d{12}")
+UNTRUSTED = "Le numéro <b>manque</b> & <img src=x onerror=alert(1)> <!channel>"
 WAIT_MS = 15_000
 
 
@@ -110,7 +111,7 @@ def test_declare_filter_show_and_cancel_in_the_browser_while_another_region_sees
     modal.get_by_label("Données en anomalie").select_option(label="Contact établissement")
     contact = modal.get_by_label("Description de l'anomalie — Contact établissement")
     expect(contact).to_be_visible()
-    address.fill("Le numéro de rue manque")
+    address.fill(UNTRUSTED)
     contact.fill("Le standard a changé : 04 68 41 60 01")
     shoot(page, "01-declaration-modal")
     modal.get_by_role("button", name="Déclarer une anomalie", exact=True).click()
@@ -138,15 +139,17 @@ def test_declare_filter_show_and_cancel_in_the_browser_while_another_region_sees
         expect(listing.get_by_text(reference).first).to_be_visible()
     shoot(page, "04-filtered-list")
 
-    # The detail of one, cancelled after its confirmation dialog.
-    cancelled, kept = references
+    # The detail of the address item, cancelled after its confirmation dialog.
+    cancelled = next(
+        r for r in references if listing.locator(".bk-section", has_text=r).filter(has_text="Adresse").count()
+    )
+    kept = next(r for r in references if r != cancelled)
     row = listing.locator(".bk-section", has_text=cancelled)
     row.get_by_role("button", name="Voir").click()
     detail = page.get_by_role("dialog")
     expect(detail.get_by_text(f"Anomalie {cancelled}")).to_be_visible()
-    expect(
-        detail.get_by_text("Le numéro de rue manque").or_(detail.get_by_text("Le standard a changé"))
-    ).to_be_visible()
+    expect(detail.get_by_text(UNTRUSTED)).to_be_visible()  # what was typed, shown as text
+    expect(detail.locator("b, img, script")).to_have_count(0)
     shoot(page, "05-detail")
     detail.get_by_role("button", name="Annuler l'anomalie").click()
     confirm = page.get_by_role("alertdialog", name="Annuler l'anomalie ?")
@@ -175,3 +178,45 @@ def test_declare_filter_show_and_cancel_in_the_browser_while_another_region_sees
     assert "Bloquée" not in text
     shoot(page, "08-other-region-sees-nothing")
     assert errors == []
+
+
+SAMPLES = {
+    "formatting": "*gras* _italique_ ~barré~ `code` statut=bloquee,a_traiter",
+    "link": "<https://esante.gouv.fr/ror|le ROR> et <@UALICE>",
+    "escapes": "&lt;b&gt;pas du HTML&lt;/b&gt; &amp; <!here>",
+    "forged": "<javascript:alert(1)|cliquez> &lt;img src=x onerror=alert(1)&gt;",
+    "code_block": "avant ```ligne 1\n*pas gras*``` après",
+}
+
+
+def test_the_page_renders_the_apps_mrkdwn_readably_and_untrusted_text_stays_text(
+    playground_url: str, browser
+) -> None:
+    page = browser.new_page()
+    page.goto(playground_url)
+    page.wait_for_function("window.BlockKit !== undefined")
+    rendered = page.evaluate(
+        """(samples) => Object.fromEntries(Object.entries(samples).map(([name, text]) => {
+            const node = BlockKit.mrkdwn(text);
+            return [name, {html: node.innerHTML, text: node.textContent}];
+        }))""",
+        SAMPLES,
+    )
+
+    formatting = rendered["formatting"]["html"]
+    for tag in ("<strong>gras</strong>", "<em>italique</em>", "<s>barré</s>", "<code>code</code>"):
+        assert tag in formatting
+    assert "a_traiter" in rendered["formatting"]["text"]  # no italics inside a word
+    link = rendered["link"]
+    assert (
+        '<a class="link" href="https://esante.gouv.fr/ror" target="_blank" rel="noopener noreferrer">le ROR</a>'
+        in link["html"]
+    )
+    assert '<span class="mention">@Alice Martin</span>' in link["html"]
+    assert rendered["escapes"]["text"] == "<b>pas du HTML</b> & @here"
+    assert "<b>" not in rendered["escapes"]["html"]
+    forged = rendered["forged"]
+    assert "<a" not in forged["html"]
+    assert "<img" not in forged["html"]
+    assert forged["text"] == "cliquez <img src=x onerror=alert(1)>"
+    assert '<pre class="code-block">ligne 1\n*pas gras*</pre>' in rendered["code_block"]["html"]
