@@ -10,7 +10,9 @@ import re
 import shutil
 import tempfile
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -131,10 +133,13 @@ def test_declare_filter_show_and_cancel_in_the_browser_while_another_region_sees
     listing.get_by_role("button", name="Filtrer").click()
     filters = page.get_by_role("dialog")
     filters.get_by_label("Statut").select_option(label="04 Bloquée (destinataire manquant)")
+    today = datetime.now(ZoneInfo("Europe/Paris")).date()
+    filters.get_by_label("Dernière modification du").fill(today.isoformat())
     shoot(page, "03-filter-modal")
     filters.get_by_role("button", name="Filtrer").click()
     expect(page.get_by_role("dialog")).to_have_count(0)
-    expect(listing.get_by_text("statut Bloquée (destinataire manquant)")).to_be_visible()
+    summary = f"statut Bloquée (destinataire manquant) · modifiées depuis le {today:%d/%m/%Y}"
+    expect(listing.get_by_text(summary)).to_be_visible()
     for reference in references:
         expect(listing.get_by_text(reference).first).to_be_visible()
     shoot(page, "04-filtered-list")
