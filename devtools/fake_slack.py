@@ -54,7 +54,9 @@ class SlackUserRecord:
 
 
 class FakeSlack:
-    def __init__(self, *, channels: dict[str, str] | None = None) -> None:
+    def __init__(self, *, channels: dict[str, str] | None = None, max_calls: int | None = None) -> None:
+        """`max_calls`: keep only that many recorded calls (a long-running playground); None keeps all."""
+        self.max_calls = max_calls
         self.calls: list[Call] = []
         self.users: dict[str, SlackUserRecord] = {}
         self.failures: dict[str, list[Failure]] = {}
@@ -181,6 +183,10 @@ class FakeSlack:
     def _record(self, call: Call) -> None:
         with self._lock:
             self.calls.append(call)
+            if self.max_calls is not None and len(self.calls) > self.max_calls:
+                dropped = len(self.calls) - self.max_calls
+                del self.calls[:dropped]
+                self._mark = max(0, self._mark - dropped)
             self._lock.notify_all()
         self.workspace.note("slack", describe_call(call, self.name_of))
 

@@ -75,7 +75,8 @@ class SlackClient:
         return answer
 
     def _problem(self, answer: Answer) -> str | None:
-        """What Slack would tell the person when the app's answer is not a timely 200."""
+        """What Slack would tell the person when the app's answer is not a timely 200. A late 200 is still
+        used (a demo on a busy machine goes on), but the person is told that Slack would have given up."""
         if answer.status == 0:
             return "L'app ne répond pas sur /slack/events : est-elle démarrée ?"
         if answer.status != 200:
@@ -83,6 +84,10 @@ class SlackClient:
         if answer.seconds > ACK_LIMIT_SECONDS:
             return f"L'app a mis {answer.seconds:.1f} s à répondre : Slack abandonne après 3 s."
         return None
+
+    @staticmethod
+    def _failed(answer: Answer) -> bool:
+        return answer.status != 200
 
     def _user(self, user_id: str) -> str:
         if user_id not in self.fake.users:
@@ -120,11 +125,12 @@ class SlackClient:
         problem = self._problem(answer)
         if problem:
             self.workspace.tell(user_id, channel_id, problem)
+        if self._failed(answer):
             return problem
         reply = answer.json()
         if reply and (reply.get("text") or reply.get("blocks")):  # an answer in the ack itself
             self.workspace.respond(self._response_id(response_url), reply)
-        return None
+        return problem
 
     def post_message(self, *, user_id: str, channel_id: str, text: str) -> None:
         self._user(user_id)
@@ -191,10 +197,9 @@ class SlackClient:
             what=f"envoi de « {(view.view.get('title') or {}).get('text', '')} »",
         )
         problem = self._problem(answer)
-        if problem:
-            return problem
-        self.workspace.apply_submission_answer(user_id, view_id, answer.json())
-        return None
+        if not self._failed(answer):
+            self.workspace.apply_submission_answer(user_id, view_id, answer.json())
+        return problem
 
     def close(self, *, user_id: str, view_id: str, everything: bool) -> str | None:
         self._user(user_id)

@@ -21,6 +21,7 @@ from devtools.playground.client import SlackClient
 from devtools.playground.server import PageServer
 
 READY_TIMEOUT_SECONDS = 120.0
+RECORDED_CALLS = 500  # the page reads the workspace; the calls are kept for debugging only
 
 
 @dataclass
@@ -84,7 +85,7 @@ def start_playground(
 ) -> Playground:
     """Start the fake Slack and the page; seed the demo groups; once the app answers on `app_port`, `say`
     where to open the page. The app must then run with `playground.settings`."""
-    fake = FakeSlack(channels=dict(demo.CHANNELS)).start()
+    fake = FakeSlack(channels=dict(demo.CHANNELS), max_calls=RECORDED_CALLS).start()
     demo.add_people(fake)
     signing_secret = secrets.token_hex(32)
     app_settings = settings.model_copy(

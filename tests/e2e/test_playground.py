@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import socket
 import threading
 import time
 import urllib.error
@@ -28,7 +29,6 @@ from devtools.playground.client import SlackClient
 from devtools.playground.demo import seed
 from domain.habilitation import Member, Perimeter
 from domain.services import DeclarationRequest, DeclaredItem, declare_anomalies, list_groups
-from tests.e2e.playground_run import free_port
 
 ALICE, LEA, PAUL, BOB = "UALICE", "ULEA", "UPAUL", "UBOB"
 GENERAL = "C0GENERAL"
@@ -116,13 +116,11 @@ def click(blocks: list[dict[str, Any]], text: str) -> dict[str, Any]:
 @pytest.fixture
 def running(tmp_path: Any) -> Iterator[Running]:
     settings = Settings(_env_file=None, database_url=f"sqlite:///{tmp_path / 'playground.db'}")  # type: ignore[call-arg]
-    port = free_port()
+    listening = socket.create_server(("127.0.0.1", 0))  # the app's port is known before the playground starts
     said: list[str] = []
-    playground = start_playground(settings, app_port=port, port=0, say=said.append)
+    playground = start_playground(settings, app_port=listening.getsockname()[1], port=0, say=said.append)
     context = AppContext.start(playground.settings)
-    server = waitress.create_server(
-        wsgi_app(build_app(context), context), host="127.0.0.1", port=port, threads=4
-    )
+    server = waitress.create_server(wsgi_app(build_app(context), context), sockets=[listening], threads=4)
 
     def serve() -> None:
         with contextlib.suppress(OSError):
@@ -342,3 +340,19 @@ def test_the_state_long_poll_returns_as_soon_as_the_app_answers(running):
     assert results
     assert results[0]["version"] > version
     assert "/ror aide" in channel_text(results[0], GENERAL)
+
+
+def test_a_late_answer_is_still_shown_and_the_person_is_told_that_slack_would_have_given_up(
+    running, monkeypatch
+):
+    import devtools.playground.client
+
+    monkeypatch.setattr(devtools.playground.client, "ACK_LIMIT_SECONDS", 0.0)
+    problem = running.client.command(user_id=ALICE, channel_id=GENERAL, text="/ror aide")
+
+    assert problem is not None
+    assert problem.startswith("L'app a mis ")
+    assert problem.endswith(" s à répondre : Slack abandonne après 3 s.")
+    replies = running.wait(ALICE, lambda s: [m for m in bot_messages(s, GENERAL) if m["blocks"]])
+    assert "/ror rechercher" in json.dumps(replies[0]["blocks"], ensure_ascii=False)
+    assert "Slack abandonne après 3 s" in channel_text(running.seen(ALICE), GENERAL)

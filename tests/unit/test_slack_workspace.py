@@ -143,3 +143,19 @@ def test_waiting_for_a_change_returns_at_once_when_something_already_changed():
 
     assert ws.wait_for_change(before, timeout=5) > before
     assert ws.wait_for_change(ws.version, timeout=0.05) == ws.version
+
+
+def test_a_long_running_fake_keeps_only_its_latest_calls():
+    from slack_sdk import WebClient
+
+    from devtools.fake_slack import FakeSlack
+
+    fake = FakeSlack(max_calls=3).start()
+    try:
+        client = WebClient(token="xoxb-test", base_url=fake.api_url)
+        for channel in ("C1", "C2", "C3", "C4", "C5"):
+            client.chat_postMessage(channel=channel, text="x")
+        assert [call.params["channel"] for call in fake.calls] == ["C3", "C4", "C5"]
+        assert len(fake.workspace.messages) == 5  # what people see is kept
+    finally:
+        fake.stop()
