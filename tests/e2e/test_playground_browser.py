@@ -170,6 +170,15 @@ def test_declare_filter_show_and_cancel_in_the_browser_while_another_region_sees
     kept_detail = page.locator("article.message", has_text=f"Anomalie {kept}").last
     expect(kept_detail.get_by_text("04 Bloquée (destinataire manquant)")).to_be_visible()
 
+    # The list's checkboxes: the state of the message goes with the click on *Annuler la sélection*.
+    listing.get_by_role("checkbox", name=kept).check()
+    listing.get_by_role("button", name="Annuler la sélection").click()
+    page.get_by_role("alertdialog", name="Annuler les anomalies ?").get_by_role(
+        "button", name="Annuler les anomalies"
+    ).click()
+    expect(listing.get_by_text(f"{kept} : annulée.")).to_be_visible()
+    shoot(page, "08-selection-cancelled")
+
     # The région-84 member sees neither.
     page.get_by_role("radio", name="Léa Durand").check()
     expect(page.get_by_text(f"Anomalie {kept}")).to_have_count(0)
@@ -179,9 +188,10 @@ def test_declare_filter_show_and_cancel_in_the_browser_while_another_region_sees
     type_command(page, f"/ror voir {kept}")
     expect(page.get_by_text("dans votre périmètre").last).to_be_visible()
     text = page.locator("#messages").inner_text()
-    assert cancelled not in text.replace(f"/ror voir {kept}", "")
+    assert cancelled not in text
     assert "Bloquée" not in text
-    shoot(page, "08-other-region-sees-nothing")
+    assert "Annulée" not in text
+    shoot(page, "09-other-region-sees-nothing")
     assert errors == []
 
 
@@ -225,3 +235,99 @@ def test_the_page_renders_the_apps_mrkdwn_readably_and_untrusted_text_stays_text
     assert "<img" not in forged["html"]
     assert forged["text"] == "cliquez <img src=x onerror=alert(1)>"
     assert '<pre class="code-block">ligne 1\n*pas gras*</pre>' in rendered["code_block"]["html"]
+
+
+FORM = [
+    {
+        "type": "input",
+        "block_id": "kind",
+        "label": {"type": "plain_text", "text": "Ressource"},
+        "element": {
+            "type": "static_select",
+            "action_id": "pick",
+            "options": [
+                {"text": {"type": "plain_text", "text": "Structure"}, "value": "structure"},
+                {"text": {"type": "plain_text", "text": "Offre"}, "value": "offre"},
+            ],
+            "initial_option": {"text": {"type": "plain_text", "text": "Offre"}, "value": "offre"},
+        },
+    },
+    {
+        "type": "input",
+        "block_id": "statuses",
+        "label": {"type": "plain_text", "text": "Statut"},
+        "element": {
+            "type": "multi_static_select",
+            "action_id": "pick",
+            "options": [
+                {"text": {"type": "plain_text", "text": "04 Bloquée"}, "value": "04"},
+                {"text": {"type": "plain_text", "text": "05 Envoyée"}, "value": "05"},
+            ],
+        },
+    },
+    {
+        "type": "actions",
+        "block_id": "rows",
+        "elements": [
+            {
+                "type": "checkboxes",
+                "action_id": "check",
+                "options": [
+                    {"text": {"type": "mrkdwn", "text": "ANO_1"}, "value": "ANO_1"},
+                    {"text": {"type": "mrkdwn", "text": "ANO_2"}, "value": "ANO_2"},
+                ],
+            }
+        ],
+    },
+    {
+        "type": "input",
+        "block_id": "from",
+        "optional": True,
+        "label": {"type": "plain_text", "text": "Du"},
+        "element": {"type": "datepicker", "action_id": "date"},
+    },
+    {
+        "type": "input",
+        "block_id": "text",
+        "label": {"type": "plain_text", "text": "Description"},
+        "element": {"type": "plain_text_input", "action_id": "typed", "multiline": True},
+    },
+]
+
+
+def test_inputs_report_their_state_in_slacks_format_and_required_ones_are_checked(
+    playground_url: str, browser
+) -> None:
+    page = browser.new_page()
+    page.goto(playground_url)
+    page.wait_for_function("window.BlockKit !== undefined")
+    page.evaluate(
+        """(blocks) => {
+            const root = BlockKit.renderBlocks(blocks, {onAction: () => null, confirm: () => true, errors: {}});
+            root.id = "form-under-test";
+            document.body.append(root);
+        }""",
+        FORM,
+    )
+    form = page.locator("#form-under-test")
+    missing = page.evaluate(
+        "(blocks) => BlockKit.missingInputs(blocks, BlockKit.collectState(document.getElementById('form-under-test')))",
+        FORM,
+    )
+    assert missing == {"statuses": "Ce champ est obligatoire.", "text": "Ce champ est obligatoire."}
+
+    form.get_by_label("Statut").select_option(label="05 Envoyée")
+    form.get_by_role("checkbox", name="ANO_2").check()
+    form.get_by_label("Du").fill("2026-01-15")
+    form.get_by_label("Description").fill("ligne 1\nligne 2")
+    state = page.evaluate("BlockKit.collectState(document.getElementById('form-under-test'))")
+
+    assert state == {
+        "kind": {"pick": {"type": "static_select", "selected_option": FORM[0]["element"]["initial_option"]}},
+        "statuses": {
+            "pick": {"type": "multi_static_select", "selected_options": [FORM[1]["element"]["options"][1]]}
+        },
+        "rows": {"check": {"type": "checkboxes", "selected_options": [FORM[2]["elements"][0]["options"][1]]}},
+        "from": {"date": {"type": "datepicker", "selected_date": "2026-01-15"}},
+        "text": {"typed": {"type": "plain_text_input", "value": "ligne 1\nligne 2"}},
+    }

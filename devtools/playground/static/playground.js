@@ -17,6 +17,7 @@
     snapshot: null,
     poll: null,
     seenDm: {},
+    viewStates: new Map(),
     cache: { messages: new Map(), dm: new Map(), home: null, modal: null, activity: -1 },
   };
 
@@ -84,6 +85,7 @@
     state.version = -1;
     state.snapshot = null;
     state.cache = { messages: new Map(), dm: new Map(), home: null, modal: null, activity: -1 };
+    state.viewStates = new Map();
     history.replaceState(null, "", "#" + userId);
     renderPeople();
     const controller = new AbortController();
@@ -230,7 +232,9 @@
     const key = top ? top.id + ":" + top.hash + ":" + JSON.stringify(top.errors) : "none";
     if (state.cache.modal === key) return;
     const previous = layer.querySelector(".modal");
-    const kept = previous && top && previous.dataset.viewId === top.id ? BK.collectState(previous) : null;
+    if (previous) state.viewStates.set(previous.dataset.viewId, BK.collectState(previous));
+    // Like Slack, what was typed stays when the app updates a view or when a pushed view is closed.
+    const kept = top ? state.viewStates.get(top.id) || null : null;
     state.cache.modal = key;
     if (!top) {
       layer.hidden = true;
