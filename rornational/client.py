@@ -263,7 +263,7 @@ class FhirRorNational:
             return CheckResult(name, False, f"{label} : échec — {error.message}")
         except InvalidResource as error:
             return CheckResult(name, False, f"{label} : échec — réponse illisible ({error}).")
-        count = f", {page.total} {noun}{'s' if page.total != 1 else ''}" if page.total is not None else ""
+        count = f", {page.total} {noun}{'s' if page.total > 1 else ''}" if page.total is not None else ""
         return CheckResult(name, True, f"{label} : joignable à {host_of(url)}{count}.")
 
     def _task_url(self, task_id: str) -> str:

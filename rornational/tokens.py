@@ -17,10 +17,13 @@ import httpx
 from domain.errors import RorNationalAuthenticationRefused, RorNationalError, RorNationalUnavailable
 from rornational.failures import host_of, retry_after, transport_failure
 
+from authlib.deprecate import AuthlibDeprecationWarning
+
 with warnings.catch_warnings():
     # authlib ≥ 1.8 prefers the `httpx2` fork and warns on import when it finds httpx; httpx is what
-    # this project uses, and authlib supports it.
-    warnings.simplefilter("ignore", DeprecationWarning)
+    # this project uses, and authlib supports it. (Imported first: authlib.deprecate adds its own
+    # « always » filter on import, which would win over this one.)
+    warnings.simplefilter("ignore", AuthlibDeprecationWarning)
     from authlib.integrations.httpx_client import OAuth2Client, OAuthError
     from authlib.oauth2.auth import encode_none
 
