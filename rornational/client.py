@@ -7,7 +7,8 @@ Bundle's `next` link; the directory's `_filter` / `_include` / `_revinclude` que
 
 import json
 import re
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -357,6 +358,12 @@ def _directory_page(page: SearchPage, *, watermark: Watermark | None, last: bool
     )
 
 
-def connect(connection: RorConnection, *, transport: httpx.BaseTransport | None = None) -> FhirRorNational:
-    """The client of one ROR national; close it (or use it as a context manager) when done."""
-    return FhirRorNational(RorHttp(connection, transport=transport))
+def connect(
+    connection: RorConnection,
+    *,
+    transport: httpx.BaseTransport | None = None,
+    clock: Callable[[], float] = time.monotonic,
+) -> FhirRorNational:
+    """The client of one ROR national; close it (or use it as a context manager) when done. `clock`
+    (monotonic seconds) decides when a cached token is renewed."""
+    return FhirRorNational(RorHttp(connection, transport=transport, clock=clock))

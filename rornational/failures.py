@@ -61,7 +61,7 @@ def outcome_text(response: httpx.Response) -> str:
         if not text and details is not None:
             text = ", ".join(c.display or c.code or "" for c in details.coding or [] if c.display or c.code)
         if text:
-            parts.append(text.strip().rstrip("."))
+            parts.append(text.strip())
     return " ; ".join(dict.fromkeys(parts))
 
 
@@ -135,7 +135,7 @@ def response_failure(response: httpx.Response, *, what: str) -> RorNationalError
     """The error of a non-2xx answer (after the one token renewal a 401 gets)."""
     code = response.status_code
     reason = outcome_text(response)
-    said = f" : {reason}" if reason else ""
+    said = f" : {reason.rstrip('.')}" if reason else ""
     if code == 429:
         wait = retry_after(response)
         later = f"nouvel essai dans {wait:g} s" if wait is not None else "nouvel essai plus tard"

@@ -3,7 +3,8 @@ and the four `Ror-…` headers on every call, and failures turned into domain ou
 
 import json
 import ssl
-from collections.abc import Collection, Mapping, Sequence
+import time
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -35,6 +36,7 @@ class RorHttp:
         *,
         tokens: TokenSource | None = None,
         transport: httpx.BaseTransport | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.connection = connection
         self.timeout = httpx.Timeout(
@@ -48,6 +50,7 @@ class RorHttp:
             ssl_context=context,
             timeout=self.timeout,
             margin=connection.token_margin,
+            clock=clock,
         )
         self.client = httpx.Client(
             verify=context,

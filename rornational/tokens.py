@@ -13,11 +13,10 @@ from collections.abc import Callable, Generator
 from typing import Any
 
 import httpx
+from authlib.deprecate import AuthlibDeprecationWarning
 
 from domain.errors import RorNationalAuthenticationRefused, RorNationalError, RorNationalUnavailable
 from rornational.failures import host_of, retry_after, transport_failure
-
-from authlib.deprecate import AuthlibDeprecationWarning
 
 with warnings.catch_warnings():
     # authlib ≥ 1.8 prefers the `httpx2` fork and warns on import when it finds httpx; httpx is what

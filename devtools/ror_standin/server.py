@@ -90,6 +90,7 @@ class Fault:
     delay: float = 0.0
     method: str | None = None
     path: str | None = None
+    diagnostics: str | None = None
 
     def applies(self, method: str, path: str) -> bool:
         if self.method is not None and self.method != method:
@@ -158,7 +159,9 @@ class RorStandIn:
         server.tls_context = self.certificates.server_context() if self.certificates else None
         self._server = server
         self.port = server.server_address[1]
-        self._thread = threading.Thread(target=server.serve_forever, name="ror-standin", daemon=True)
+        self._thread = threading.Thread(
+            target=server.serve_forever, args=(0.02,), name="ror-standin", daemon=True
+        )
         self._thread.start()
         return self
 
@@ -209,9 +212,16 @@ class RorStandIn:
     # -- faults -------------------------------------------------------------------------------------
 
     def fail(
-        self, status: int = 503, *, times: int = 1, method: str | None = None, path: str | None = None
+        self,
+        status: int = 503,
+        *,
+        times: int = 1,
+        method: str | None = None,
+        path: str | None = None,
+        diagnostics: str | None = None,
     ) -> None:
-        self._add(Fault("error", times, status=status, method=method, path=path))
+        """Answer `status` with an OperationOutcome (`diagnostics`, else a generic server error)."""
+        self._add(Fault("error", times, status=status, method=method, path=path, diagnostics=diagnostics))
 
     def throttle(
         self,
@@ -525,7 +535,10 @@ class _Handler(BaseHTTPRequestHandler):
                 return
             error = standin._take(method, path, ("error",))
             if error is not None:
-                self._send(error.status, _outcome(f"Erreur du serveur ({error.status}).", "exception"))
+                self._send(
+                    error.status,
+                    _outcome(error.diagnostics or f"Erreur du serveur ({error.status}).", "exception"),
+                )
                 return
             if path.startswith(TOKEN_PATH):
                 self._token(method, body)

@@ -26,7 +26,9 @@ def official_example() -> dict:
     return json.loads((REFERENCE / "task-example.json").read_text(encoding="utf-8"))
 
 
-def a_draft(kind: ResourceKind = ResourceKind.STRUCTURE, label: str = "Adresse établissement", **changes: object) -> TaskDraft:
+def a_draft(
+    kind: ResourceKind = ResourceKind.STRUCTURE, label: str = "Adresse établissement", **changes: object
+) -> TaskDraft:
     values: dict = {
         "resource_id": "1110000056",
         "present_value": "Boulevard Dr Lacroix 11100 NARBONNE",
@@ -47,7 +49,9 @@ def test_a_new_declaration_is_a_valid_fhir_r4_task_following_the_ror_task_profil
     task = draft_task(a_draft(proposed_value="12 Boulevard Dr Lacroix"))
 
     Task.model_validate(task)  # raises when not FHIR R4
-    assert task["meta"] == {"profile": ["https://interop.esante.gouv.fr/ig/fhir/ror/StructureDefinition/ror-task"]}
+    assert task["meta"] == {
+        "profile": ["https://interop.esante.gouv.fr/ig/fhir/ror/StructureDefinition/ror-task"]
+    }
     assert task["status"] == "requested"
     assert task["businessStatus"] == {"coding": [{"system": TRE_R352, "code": "01", "display": "Créé"}]}
     assert task["intent"] == "order"
@@ -89,7 +93,9 @@ def test_a_structure_is_named_by_its_id_national_structure_system():
 
 
 def test_an_offer_carries_the_system_of_its_directory_resource_or_none_when_unknown():
-    known = a_draft(ResourceKind.OFFRE, "Horaires", resource_id="91/11359", focus_system="https://ror.example/offre")
+    known = a_draft(
+        ResourceKind.OFFRE, "Horaires", resource_id="91/11359", focus_system="https://ror.example/offre"
+    )
     unknown = a_draft(ResourceKind.OFFRE, "Horaires", resource_id="91/11359")
 
     assert draft_task(known)["focus"] == {
@@ -144,7 +150,12 @@ def test_a_draft_read_back_keeps_every_field_we_sent():
             **body["meta"],
             "versionId": "3",
             "lastUpdated": "2026-01-15T09:30:13.250+00:00",
-            "tag": [{"system": "https://mos.esante.gouv.fr/NOS/TRE_R30-RegionOM/FHIR/TRE-R30-RegionOM", "code": "76"}],
+            "tag": [
+                {
+                    "system": "https://mos.esante.gouv.fr/NOS/TRE_R30-RegionOM/FHIR/TRE-R30-RegionOM",
+                    "code": "76",
+                }
+            ],
         },
         "identifier": [{"system": "https://ror.example/anomalie", "value": "ANO_500000000123"}],
     }
@@ -168,7 +179,9 @@ def test_a_draft_read_back_keeps_every_field_we_sent():
 
 def test_a_path_in_no_catalogue_is_kept_and_read_as_other_data():
     body = official_example()
-    body["input"][1]["valueExpression"]["expression"] = "Organization.extension('https://ror.example/unknown')"
+    body["input"][1]["valueExpression"]["expression"] = (
+        "Organization.extension('https://ror.example/unknown')"
+    )
 
     task = read_task(body)
 

@@ -125,7 +125,9 @@ def test_a_certificate_without_its_key_names_the_key(certificate_files):
 
 
 def test_an_unreadable_certificate_file_is_named(tmp_path):
-    error = failure(ror_client_secret=None, ror_client_cert=str(tmp_path / "absent.pem"), ror_client_key="k.pem")
+    error = failure(
+        ror_client_secret=None, ror_client_cert=str(tmp_path / "absent.pem"), ror_client_key="k.pem"
+    )
 
     assert error.variable == "ROR_CLIENT_CERT"
     assert "absent.pem" in str(error)
@@ -149,7 +151,9 @@ def test_a_ca_bundle_that_is_not_pem_is_refused(tmp_path):
     assert failure(ror_ca_bundle=str(bundle)).variable == "ROR_CA_BUNDLE"
 
 
-@pytest.mark.parametrize("url", ["rortest.example/anomalies", "ftp://rortest.example/anomalies", "https://", "https://x/a?b=c"])
+@pytest.mark.parametrize(
+    "url", ["rortest.example/anomalies", "ftp://rortest.example/anomalies", "https://", "https://x/a?b=c"]
+)
 def test_a_bad_url_is_named(url):
     error = failure(ror_anomalies_url=url)
 
