@@ -231,5 +231,5 @@ def test_a_watermark_moved_back_for_the_overlap_is_still_precise():
 
 
 def test_a_watermark_refuses_what_is_not_an_instant():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="hier"):
         Watermark("hier")
