@@ -1,6 +1,5 @@
 """Pointing the ROR national client at the in-process stand-in (tests/integration)."""
 
-from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -14,22 +13,22 @@ DECLARANT = "0f8fad5b-d9cb-469f-a165-70867728950e"
 
 def connection_to(standin: RorStandIn, **changes: Any) -> RorConnection:
     expected = standin.expected_headers
-    connection = RorConnection(
-        anomalies_url=standin.anomalies_url,
-        fhir_url=standin.fhir_url,
-        auth_url=standin.auth_url,
-        client_id=standin.client_id,
-        client_secret=standin.client_secret,
-        headers=RorHeaders(
+    values: dict[str, Any] = {
+        "anomalies_url": standin.anomalies_url,
+        "fhir_url": standin.fhir_url,
+        "auth_url": standin.auth_url,
+        "client_id": standin.client_id,
+        "client_secret": standin.client_secret,
+        "headers": RorHeaders(
             profil_utilisateur_code=expected["Ror-Profil-Utilisateur-Code"],
             profil_utilisateur_system=expected["Ror-Profil-Utilisateur-System"],
             role_metier_code=expected["Ror-Role-Metier-Code"],
             role_metier_system=expected["Ror-Role-Metier-System"],
         ),
-        connect_timeout=2.0,
-        read_timeout=5.0,
-    )
-    return replace(connection, **changes)
+        "connect_timeout": 2.0,
+        "read_timeout": 5.0,
+    }
+    return RorConnection(**{**values, **changes})
 
 
 def a_draft(
