@@ -33,6 +33,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--directory", type=Path, default=DEMO_DIRECTORY, help="Bundle FHIR de l'annuaire servi"
     )
+    parser.add_argument(
+        "--env-file", type=Path, default=None, help="écrire aussi les variables dans ce fichier (format .env)"
+    )
     parser.add_argument("--token-lifetime", type=int, default=300, help="durée de vie des jetons (secondes)")
     args = parser.parse_args(argv)
 
@@ -61,6 +64,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     for name, value in env.items():
         print(f"export {name}={value}", flush=True)
+    if args.env_file is not None:
+        # Written whole then renamed: whoever waits for the file never reads half of it.
+        partial = args.env_file.with_name(args.env_file.name + ".partial")
+        partial.write_text("".join(f"{name}={value}\n" for name, value in env.items()), encoding="utf-8")
+        partial.replace(args.env_file)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     with contextlib.suppress(KeyboardInterrupt):

@@ -179,3 +179,33 @@ def test_a_refused_certificate_is_said_so(environment, tmp_path, capsys):
     assert lines[0].startswith(
         "Jeton d'accès : échec — Le serveur d'authentification du ROR national refuse le certificat client présenté"
     )
+
+
+def test_the_stand_in_runs_as_a_command_and_ror_bot_checks_against_it(environment, tmp_path, capsys):
+    import subprocess
+    import sys
+    import time
+
+    env_file = tmp_path / "ror-standin.env"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "devtools.ror_standin", "--port", "0", "--env-file", str(env_file)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while not env_file.exists() and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert env_file.exists(), process.stderr.read() if process.stderr else ""
+        for line in env_file.read_text().splitlines():
+            name, _, value = line.partition("=")
+            environment.setenv(name, value)
+
+        code, lines, _ = check(capsys)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+    assert code == 0, lines
+    assert len(lines) == 3
