@@ -25,6 +25,7 @@ from domain.errors import (
 from domain.fhir.systems import REGION_SYSTEM, STRUCTURE_ID_SYSTEM
 from domain.fhir.task import draft_task, status_patch
 from domain.habilitation import Perimeter
+from domain.ports import RorDirectory, RorNational
 from domain.rornational import (
     CheckResult,
     DirectoryPage,
@@ -367,3 +368,8 @@ def connect(
     """The client of one ROR national; close it (or use it as a context manager) when done. `clock`
     (monotonic seconds) decides when a cached token is renewed."""
     return FhirRorNational(RorHttp(connection, transport=transport, clock=clock))
+
+
+def _implements_the_ports(client: FhirRorNational) -> tuple[RorNational, RorDirectory]:
+    """Never called: mypy checks here that the client satisfies both domain ports."""
+    return client, client

@@ -6,7 +6,7 @@ import ssl
 import time
 from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import httpx
 
@@ -96,10 +96,8 @@ class RorHttp:
     def same_origin(self, link: str, base: str) -> str:
         """A `next` link on the base's scheme and host: servers behind a proxy often write their
         internal host name, and the bearer token must only ever go to the configured base."""
-        parts, ours = urlsplit(link), urlsplit(base)
-        if not parts.scheme:
-            return urlunsplit((ours.scheme, ours.netloc, parts.path, parts.query, ""))
-        return urlunsplit((ours.scheme, ours.netloc, parts.path, parts.query, parts.fragment))
+        parts, ours = urlsplit(urljoin(base, link)), urlsplit(base)
+        return urlunsplit((ours.scheme, ours.netloc, parts.path, parts.query, ""))
 
     def close(self) -> None:
         self.client.close()

@@ -145,6 +145,10 @@ class RorStandIn:
         self.received: list[Received] = []
         self.faults: list[Fault] = []
         self.reject_all_tokens = False
+        # Base written in `next` links (a server behind a proxy names its internal host); None: its own.
+        self.link_base: str | None = None
+        # Largest page the server gives, whatever `_count` asks (the ROR national: 200).
+        self.page_size = PAGE_MAX
         self.token_requests = 0
         self._searches: dict[str, tuple[str, list[tuple[str, str]], list[Any]]] = {}
         self._lock = threading.RLock()
@@ -548,6 +552,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._drop()
         except (BrokenPipeError, ConnectionResetError, ssl.SSLError):
             self.close_connection = True
+        except Exception as error:  # a stand-in bug must still answer as a FHIR server would
+            self._send(500, _outcome(f"Erreur interne du serveur de substitution : {error!r}", "exception"))
 
     def _token(self, method: str, form: Any) -> None:
         if method != "POST":
@@ -651,7 +657,7 @@ class _Handler(BaseHTTPRequestHandler):
         value = dict(query).get("_count", str(PAGE_MAX))
         if not value.isdigit():
             raise Invalid(400, f"_count invalide : {value}.", "value")
-        return max(0, min(PAGE_MAX, int(value)))
+        return max(0, min(self.standin.page_size, int(value)))
 
     def _search_tasks(self, query: list[tuple[str, str]]) -> None:
         criteria = [(k, v) for k, v in query if k != "_count"]
@@ -691,6 +697,8 @@ class _Handler(BaseHTTPRequestHandler):
                 }
                 for r in includes(matches)
             ]
+        if self.standin.link_base is not None:
+            base = self.standin.link_base + urlsplit(base).path
         links = [
             {
                 "relation": "self",

@@ -122,3 +122,16 @@ def test_a_task_of_another_system_is_read_with_its_own_declaring_system_and_unkn
     assert task.data_item_label == "Autre donnée"
     assert task.path_element_error == "Organization.extension('https://ror.example/inconnue')"
     assert task.error_value == "Valeur du ROR"
+
+
+def test_a_next_link_naming_an_internal_host_is_followed_on_the_configured_base(standin, ror):
+    add_tasks(standin, 5)
+    standin.link_base = "http://ror-interne.invalid:8080"  # a server behind a proxy writes its own name
+
+    pages = list(ror.changed_since(None, scope=Perimeter.everywhere()))
+    assert len(pages) == 1  # 5 entries fit in one page of 200: force smaller pages below
+    standin.page_size = 2
+    pages = list(ror.changed_since(None, scope=Perimeter.everywhere()))
+
+    assert [len(p.tasks) for p in pages] == [2, 2, 1]
+    assert all(r.header("Host") == f"127.0.0.1:{standin.port}" for r in standin.received)
