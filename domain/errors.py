@@ -182,3 +182,39 @@ class InvalidSubscription(RorError):
 class SubscriptionNotFound(RorError):
     def __init__(self, number: int | str) -> None:
         super().__init__(f"Ce canal n'a pas d'abonnement n° {number}.")
+
+
+class RorNationalError(RorError):
+    """The ROR national (its FHIR API) could not do what was asked; `message` says why, in French."""
+
+
+class RorNationalUnavailable(RorNationalError):
+    """Down, slow, overloaded or unreachable: nothing was refused, try again later (after
+    `retry_after` seconds when the ROR said so)."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class RorNationalRefused(RorNationalError):
+    """The ROR national answered and refused (4xx): retrying the same request will not help.
+    `reason` is the ROR's own text (OperationOutcome), `status_code` its HTTP status."""
+
+    def __init__(self, message: str, *, status_code: int, reason: str = "") -> None:
+        super().__init__(message)
+        self.status_code = status_code
+        self.reason = reason
+
+
+class RorNationalVersionConflict(RorNationalRefused):
+    """The Task changed since the version we named (HTTP 409/412): read it again, then decide."""
+
+
+class RorNationalNotFound(RorNationalRefused):
+    """The ROR national has no such Task (HTTP 404/410)."""
+
+
+class RorNationalAuthenticationRefused(RorNationalError):
+    """Our credentials or configuration are refused (bad secret, certificate refused, token refused even
+    after renewal, untrusted server certificate): an operator must act; retrying will not help."""

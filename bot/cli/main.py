@@ -17,6 +17,7 @@ COMMAND_MODULES = (
     "bot.cli.recipients",
     "bot.cli.anomalies",
     "bot.cli.digests",
+    "bot.cli.ror",
 )
 
 

@@ -151,9 +151,9 @@ def _read_bundle(document: Json) -> tuple[list[Entry], list[Rejection]]:
 
     if "resourceType" not in document:
         return refused('Bundle sans « resourceType » : un Bundle FHIR commence par "resourceType": "Bundle".')
-    raw = document.get("entry")
-    if raw is None or raw == []:
-        return refused("Le Bundle ne contient aucune entrée (« entry » absent ou vide).")
+    raw = document.get("entry", [])
+    if raw is None:  # a search that found nothing: a Bundle without entries is a valid FHIR answer
+        raw = []
     if not isinstance(raw, list):
         return refused(
             '« entry » du Bundle doit être une liste d\'entrées [{"resource": …}, …], '

@@ -401,10 +401,6 @@ def test_a_fhir_id_that_is_no_fhir_id_is_rejected_and_never_echoed_raw() -> None
             {"resourceType": "Bundle", "entry": "x"},
             '« entry » du Bundle doit être une liste d\'entrées [{"resource": …}, …], pas un texte.',
         ),
-        (
-            {"resourceType": "Bundle", "type": "collection"},
-            "Le Bundle ne contient aucune entrée (« entry » absent ou vide).",
-        ),
     ],
 )
 def test_a_bundle_whose_entries_cannot_be_read_says_why(document, reason) -> None:
@@ -412,6 +408,17 @@ def test_a_bundle_whose_entries_cannot_be_read_says_why(document, reason) -> Non
 
     assert result.resources == []
     assert [r.reason for r in result.rejected] == [reason]
+
+
+def test_a_bundle_without_entries_is_a_search_that_found_nothing_not_a_rejection() -> None:
+    for document in (
+        {"resourceType": "Bundle", "type": "searchset", "total": 0},
+        {"resourceType": "Bundle", "entry": []},
+    ):
+        assert parse_directory(json.dumps(document)) == parse_directory(
+            json.dumps({"resourceType": "Bundle"})
+        )
+        assert parse_directory(json.dumps(document)).rejected == []
 
 
 def test_an_unsupported_resource_type_is_quoted_printable_and_short() -> None:
