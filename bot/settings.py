@@ -1,5 +1,6 @@
 """One typed configuration, read from the environment and a `.env` file (SPEC §7)."""
 
+from enum import StrEnum
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -17,6 +18,14 @@ class MissingSetting(Exception):
         self.variable = variable
 
 
+class Surface(StrEnum):
+    """The entry point a declaration or a move comes from; each names itself in *Système déclarant*."""
+
+    SLACK = "slack"  # the Slack app, its scheduler and notifications (`ror-bot run`, `ror-bot scheduler`)
+    CLI = "cli"  # `ror-bot anomalies|group|recipient|directory …`
+    NOTEBOOK = "notebook"  # `bot.notebook`
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
@@ -26,7 +35,10 @@ class Settings(BaseSettings):
     slack_api_url: str = "https://slack.com/api/"
     database_url: str = Field(default_factory=lambda: f"sqlite:///{Path.cwd() / DEFAULT_DATABASE_FILE}")
     ror_timezone: str = "Europe/Paris"
-    ror_system_name: str = "Bot Slack ROR Anomalies"
+    # *Système déclarant* (and the system of each history entry), per entry point (stored in 200 characters).
+    ror_system_name: str = Field(default="Bot Slack ROR Anomalies", min_length=1, max_length=200)
+    ror_cli_system_name: str = Field(default="Ligne de commande ROR Anomalies", min_length=1, max_length=200)
+    ror_notebook_system_name: str = Field(default="Notebook ROR Anomalies", min_length=1, max_length=200)
     port: int = 3000
     # Worker processes of `ror-bot run` for slash-command work after the ack (0: threads of the server).
     ror_background_workers: int = Field(default=2, ge=0, le=32)
@@ -47,6 +59,13 @@ class Settings(BaseSettings):
     @property
     def timezone(self) -> ZoneInfo:
         return ZoneInfo(self.ror_timezone)
+
+    def system_name(self, surface: Surface) -> str:
+        return {
+            Surface.SLACK: self.ror_system_name,
+            Surface.CLI: self.ror_cli_system_name,
+            Surface.NOTEBOOK: self.ror_notebook_system_name,
+        }[surface]
 
     @property
     def socket_mode(self) -> bool:

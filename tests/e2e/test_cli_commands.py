@@ -294,7 +294,7 @@ def test_list_pages_and_json(cli: Cli) -> None:
         )
     )
 
-    assert set(first) == {"total", "page", "items"}
+    assert set(first) == {"total", "page", "pages", "items"}
     assert (first["total"], first["page"], second["page"]) == (2, 1, 2)
     assert {first["items"][0]["reference"], second["items"][0]["reference"]} == set(refs)
     out = cli.ok("anomalies", "list", "--as", "alice@editeur.fr", "--size", "1", "--page", "2")
@@ -320,7 +320,7 @@ def test_csv_exports_every_matching_row_not_just_one_page(cli: Cli, tmp_path: Pa
         str(tmp_path / "a.csv"),
     )
     assert code == 0
-    assert "2 anomalie(s) exportée(s)" in err
+    assert "2 anomalies exportées" in err
     assert (tmp_path / "a.csv").read_text(encoding="utf-8").startswith("Référence,")
 
 
@@ -339,7 +339,7 @@ def test_show_in_text_and_json(cli: Cli) -> None:
     assert ref in text
     assert "Description de l'anomalie" in text
     assert "Le numéro de rue manque" in text
-    assert "Historique :" in text
+    assert "Historique (fuseau Europe/Paris) :" in text
     assert data["reference"] == ref
     assert data["statut_code"] == "04"
     assert [h["statut"] for h in data["historique"]] == ["Créée", "Bloquée (destinataire manquant)"]
