@@ -99,8 +99,14 @@ def in_french() -> Iterator[None]:
             setattr(argparse, name, hook)
 
 
-class FrenchHelpFormatter(argparse.RawDescriptionHelpFormatter):
-    """Descriptions and examples kept as written; headings with French typography (`options :`)."""
+class FrenchHelpFormatter(argparse.HelpFormatter):
+    """Headings with French typography (`options :`); a text of several lines (the examples) is kept as
+    written, a one-line description is wrapped to the terminal."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        if "\n" in text:
+            return "".join(indent + line for line in text.splitlines(keepends=True))
+        return super()._fill_text(text, width, indent)
 
     def start_section(self, heading: str | None) -> None:
         super().start_section(f"{heading} " if heading else heading)
@@ -117,6 +123,7 @@ class FrenchArgumentParser(argparse.ArgumentParser):
 
     def add_subparsers(self, **kwargs: Any) -> Any:
         kwargs.setdefault("title", "commandes")
+        kwargs.setdefault("help", "l'une des commandes ci-dessous, avec ses arguments")
         kwargs["required"] = False  # bare: the help below, not an error
         with in_french():
             subparsers = super().add_subparsers(**kwargs)
@@ -126,6 +133,10 @@ class FrenchArgumentParser(argparse.ArgumentParser):
     def _show_help(self, _args: argparse.Namespace) -> int:
         self.print_help()
         return 0
+
+    def parse_args(self, args: Any = None, namespace: Any = None) -> Any:
+        with in_french():  # « unrecognized arguments » is raised here, after parse_known_args
+            return super().parse_args(args, namespace)
 
     def parse_known_args(self, args: Any = None, namespace: Any = None) -> Any:
         with in_french():
@@ -148,10 +159,11 @@ def bounded_int(name: str, *, low: int, high: int, hint: str = "") -> Callable[[
 
     def parse(text: str) -> int:
         shown = text if len(text) <= 30 else text[:29] + "…"
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"« {shown} » n'est pas un nombre entier") from None
+        digits = text.strip().removeprefix("-").removeprefix("+")
+        if not digits.isdecimal():
+            raise argparse.ArgumentTypeError(f"« {shown} » n'est pas un nombre entier")
+        # Past 30 digits the value is out of range whatever it is (and int() refuses 4,300 digits and more).
+        value = int(text) if len(digits) <= 30 else (low - 1 if text.strip().startswith("-") else high + 1)
         if value < low:
             raise argparse.ArgumentTypeError(f"{name} vaut au moins {low} (et non {shown})")
         if value > high:

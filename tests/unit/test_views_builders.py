@@ -77,6 +77,14 @@ def test_the_help_fits_a_message_and_names_every_command_including_subscriptions
     assert "<" not in text
 
 
+def test_the_help_names_the_digest_command_where_to_invite_the_bot_and_the_ans_support_address():
+    text = all_text(help_blocks())
+
+    assert "`/ror digest`" in text
+    assert "/invite @ROR Anomalies" in text
+    assert "monserviceclient.ror@esante.gouv.fr" in text
+
+
 def test_the_resource_card_of_an_offer_with_every_item_filled_fits_a_message():
     blocks = resource_card_blocks(hostile_card())
     assert_message_ok(blocks)
