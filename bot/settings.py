@@ -2,12 +2,13 @@
 
 from enum import StrEnum
 from pathlib import Path
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_FILE = "ror-anomalies.db"
+SYSTEM_NAME_MAX = 200  # the width of the *Système déclarant* column
 
 
 class MissingSetting(Exception):
@@ -16,6 +17,17 @@ class MissingSetting(Exception):
     def __init__(self, variable: str, purpose: str) -> None:
         super().__init__(f"La variable d'environnement {variable} est requise {purpose}.")
         self.variable = variable
+
+
+def invalid_settings_line(error: ValidationError) -> str:
+    """One French line naming each refused variable (for `Erreur : …`)."""
+    problems = []
+    for item in error.errors():
+        variable = "_".join(str(part) for part in item["loc"]).upper() or "configuration"
+        cause = item.get("ctx", {}).get("error")
+        reason = str(cause) if isinstance(cause, ValueError) else f"valeur « {item.get('input')} » refusée"
+        problems.append(f"{variable} : {reason}")
+    return "Configuration invalide : " + " ; ".join(problems) + "."
 
 
 class Surface(StrEnum):
@@ -35,10 +47,10 @@ class Settings(BaseSettings):
     slack_api_url: str = "https://slack.com/api/"
     database_url: str = Field(default_factory=lambda: f"sqlite:///{Path.cwd() / DEFAULT_DATABASE_FILE}")
     ror_timezone: str = "Europe/Paris"
-    # *Système déclarant* (and the system of each history entry), per entry point (stored in 200 characters).
-    ror_system_name: str = Field(default="Bot Slack ROR Anomalies", min_length=1, max_length=200)
-    ror_cli_system_name: str = Field(default="Ligne de commande ROR Anomalies", min_length=1, max_length=200)
-    ror_notebook_system_name: str = Field(default="Notebook ROR Anomalies", min_length=1, max_length=200)
+    # *Système déclarant* (and the system of each history entry), per entry point.
+    ror_system_name: str = "Bot Slack ROR Anomalies"
+    ror_cli_system_name: str = "Ligne de commande ROR Anomalies"
+    ror_notebook_system_name: str = "Notebook ROR Anomalies"
     port: int = 3000
     # Worker processes of `ror-bot run` for slash-command work after the ack (0: threads of the server).
     ror_background_workers: int = Field(default=2, ge=0, le=32)
@@ -53,8 +65,19 @@ class Settings(BaseSettings):
     @field_validator("ror_timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:
-        ZoneInfo(value)
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"fuseau horaire inconnu « {value} » (par exemple Europe/Paris)") from None
         return value
+
+    @field_validator("ror_system_name", "ror_cli_system_name", "ror_notebook_system_name")
+    @classmethod
+    def _system_name(cls, value: str) -> str:
+        name = " ".join(value.split())
+        if not name or len(name) > SYSTEM_NAME_MAX:
+            raise ValueError(f"un nom de 1 à {SYSTEM_NAME_MAX} caractères est attendu")
+        return name
 
     @property
     def timezone(self) -> ZoneInfo:

@@ -6,8 +6,10 @@ import sys
 from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, version
 
+from pydantic import ValidationError
+
 from bot.cli.parser import FrenchArgumentParser, UsageError
-from bot.settings import MissingSetting
+from bot.settings import MissingSetting, invalid_settings_line
 from domain.errors import RorError
 
 __all__ = ["UsageError", "build_parser", "main"]
@@ -94,6 +96,9 @@ def _run(argv: Sequence[str] | None) -> int:
         return 1
     except (RorError, MissingSetting, UsageError) as error:
         print(f"Erreur : {error}", file=sys.stderr)
+        return 1
+    except ValidationError as error:  # Settings() refused a variable
+        print(f"Erreur : {invalid_settings_line(error)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

@@ -325,3 +325,22 @@ def test_the_notebook_filters_and_displays_in_ror_timezone(
     frame = me.anomalies().to_dataframe()
     assert str(frame["derniere_modification"].dt.tz) == "Pacific/Noumea"
     assert frame["derniere_modification"][0].strftime("%d/%m/%Y %H:%M") == "15/01/2026 10:30"
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "said"),
+    [
+        ("ROR_TIMEZONE", "Mars/Olympus", "ROR_TIMEZONE : fuseau horaire inconnu « Mars/Olympus »"),
+        ("ROR_TIMEZONE", "../../etc/passwd", "ROR_TIMEZONE : fuseau horaire inconnu « ../../etc/passwd »"),
+        ("ROR_CLI_SYSTEM_NAME", "   ", "ROR_CLI_SYSTEM_NAME : un nom de 1 à 200 caractères est attendu"),
+        ("ROR_SYSTEM_NAME", "x" * 201, "ROR_SYSTEM_NAME : un nom de 1 à 200 caractères est attendu"),
+    ],
+)
+def test_a_bad_setting_is_one_french_line_naming_the_variable(
+    database: str, capsys, monkeypatch: pytest.MonkeyPatch, variable: str, value: str, said: str
+) -> None:
+    monkeypatch.setenv(variable, value)
+
+    line = Cli(capsys).fails("group", "list")
+
+    assert line.startswith(f"Erreur : Configuration invalide : {said}")
