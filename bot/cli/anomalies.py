@@ -370,7 +370,7 @@ def run_transition(args: argparse.Namespace) -> int:
         target=target,
         uow=context.uow(),
         clock=context.clock,
-        actor=Actor.operator(name=name),
+        actor=Actor.operator(name=name, system=context.system),
         comment=args.comment,
         recipient_email=args.destinataire,
     )

@@ -241,6 +241,15 @@ def test_the_command_lines_name_is_configurable(cli: Cli, monkeypatch: pytest.Mo
     assert _declared_system(cli) == "Scripts qualité de l'éditeur"
 
 
+def test_an_operators_transition_names_the_command_line_too(cli: Cli) -> None:
+    declare_two(cli)
+    cli.ok("anomalies", "transition", "--status", "envoyee", "ANO_100000000001", "--destinataire", "r@ch.fr")
+
+    shown = json.loads(cli.ok("anomalies", "show", *ALICE, "ANO_100000000001", "--format", "json"))
+
+    assert shown["historique"][-1]["systeme"] == "Ligne de commande ROR Anomalies"
+
+
 def test_the_notebook_names_itself_and_is_configurable(cli: Cli, database: str, monkeypatch) -> None:
     me = open_notebook(database).as_member("alice@editeur.fr")
     [first] = me.declare(structure="1110000056", items={"Tarifs": "a"})
