@@ -62,7 +62,7 @@ def build_parser() -> FrenchArgumentParser:
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMANDE")
     for name in COMMAND_MODULES:
-        # Imported here: the command modules import this package's parser (UsageError).
+        # By name: adding a command is one line in COMMAND_MODULES.
         importlib.import_module(name).register(subparsers)
     return parser
 
