@@ -9,7 +9,6 @@ recipient (11 → 05), and the declaring member is told of both moves."""
 
 from domain.anomaly import Anomaly
 from domain.errors import AnomalyNotFound
-from domain.events import RecipientUnreachable
 from domain.habilitation import Actor
 from domain.ports import Clock, UnitOfWork
 from domain.statuses import Status
@@ -36,14 +35,12 @@ def mark_recipient_unreachable(
             return None
         if anomaly.status is not Status.SENT_TO_RECIPIENT or (anomaly.recipient or "").lower() != address:
             return None
-        anomaly.move_to(
-            Status.BLOCKED_WRONG_RECIPIENT,
+        anomaly.recipient_unreachable(
             by=Actor.operator(name=NOTIFIER, system=system),
             at=clock.now(),
             comment=unreachable_comment(address),
         )
         uow.anomalies.save(anomaly)
-        uow.outbox.add([*anomaly.pull_events(), RecipientUnreachable(reference, address)])
         uow.commit()
     return anomaly
 

@@ -185,6 +185,9 @@ class SqlAnomalies:
     def __init__(self, session: Session, tz: ZoneInfo) -> None:
         self.session = session
         self.tz = tz
+        # The anomalies handed out one by one or added: the unit of work publishes their events on commit.
+        # (Pages and exports are read-only and not kept: an export may hold a million anomalies.)
+        self.seen: list[Anomaly] = []
 
     def allocate_references(self, count: int) -> list[str]:
         if count <= 0:
@@ -233,6 +236,7 @@ class SqlAnomalies:
         connection.execute(insert(HISTORY_TABLE), history_rows(anomaly))
         anomaly.stored_history = len(anomaly.history)
         _deltas(self.session)[count_key(anomaly, anomaly.status)] += 1
+        self.seen.append(anomaly)
 
     def get(self, reference: str, *, perimeter: Perimeter | None, for_update: bool = False) -> Anomaly:
         number = int(reference.removeprefix("ANO_"))
@@ -245,7 +249,9 @@ class SqlAnomalies:
         history = self.session.scalars(
             select(HistoryRow).where(HistoryRow.anomaly_number == number).order_by(HistoryRow.id)
         ).all()
-        return to_entity(row, list(history))
+        anomaly = to_entity(row, list(history))
+        self.seen.append(anomaly)
+        return anomaly
 
     def save(self, anomaly: Anomaly) -> None:
         stored = self.session.scalar(
@@ -356,4 +362,5 @@ class SqlAnomalies:
                 select(HistoryRow).where(HistoryRow.anomaly_number == row.number).order_by(HistoryRow.id)
             ).all()
             found.append(to_entity(row, list(history)))
+        self.seen += found
         return found

@@ -6,6 +6,7 @@ import pytest
 from bot.context import AppContext
 from bot.notifications.recipients import OutboxDelivery
 from bot.settings import Settings
+from bot.slack_client import web_client
 from domain.habilitation import Perimeter
 from domain.services import (
     DeclarationRequest,
@@ -51,9 +52,7 @@ def context(store: Store, fake_slack: FakeSlack) -> AppContext:
 
 
 def delivery(context: AppContext, fake: FakeSlack) -> OutboxDelivery:
-    from slack_sdk import WebClient
-
-    return OutboxDelivery(context, WebClient(token="xoxb-test", base_url=fake.api_url), sleep=lambda _: None)
+    return OutboxDelivery(context, web_client(context.settings))
 
 
 def declare(context: AppContext):
