@@ -7,6 +7,7 @@ from domain.catalogue import Action, ResourceKind, Thematique
 from domain.errors import TransitionRefused
 from domain.events import DomainEvent, RecipientUnreachable, SentToRecipient, StatusChanged
 from domain.habilitation import Actor
+from domain.identifiers import Reference
 from domain.statuses import Role, Status, allowed_roles
 
 MAX_DESCRIPTION = 800
@@ -101,4 +102,4 @@ class Anomaly:
 
     @property
     def reference_number(self) -> int:
-        return int(self.reference.removeprefix("ANO_"))
+        return Reference.parse(self.reference).number

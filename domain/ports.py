@@ -9,7 +9,7 @@ from typing import Generic, Protocol, Self, TypeVar
 from domain.anomaly import Anomaly
 from domain.catalogue import ResourceKind
 from domain.digests import Claim, Digest, PostResult, RunStatus, Selection
-from domain.directory import Resource
+from domain.directory import Resource, WrongRecipient
 from domain.events import DomainEvent
 from domain.filters import AnomalyFilter
 from domain.habilitation import Group, Perimeter
@@ -76,11 +76,13 @@ class AnomalyRepository(Protocol):
         self, resource_id: str, *, statuses: frozenset[Status], for_update: bool = False
     ) -> list[Anomaly]: ...
 
+    def wrong_recipients(self) -> list[WrongRecipient]:
+        """Anomalies in 11 Bloquée (destinataire erroné), per resource and recipient, oldest first."""
+        ...
+
 
 class DirectoryRepository(Protocol):
     def get(self, kind: ResourceKind, resource_id: str) -> Resource | None: ...
-
-    def offers_of(self, structure_id: str) -> list[Resource]: ...
 
     def upsert(self, resource: Resource) -> bool:
         """Insert or update in place; True when the resource is new."""

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from domain.anomaly import Anomaly
 from domain.catalogue import ResourceKind
 from domain.digests import Claim, RunStatus, Selection
-from domain.directory import Resource
+from domain.directory import Resource, WrongRecipient
 from domain.errors import AnomalyNotFound
 from domain.events import DomainEvent
 from domain.filters import AnomalyFilter, matches
@@ -106,6 +106,25 @@ class FakeAnomalies:
         self.seen += found
         return found
 
+    def wrong_recipients(self) -> list[WrongRecipient]:
+        groups: dict[tuple[ResourceKind, str, str], list[Anomaly]] = {}
+        for anomaly in self.rows.values():
+            if anomaly.status is Status.BLOCKED_WRONG_RECIPIENT:
+                key = (anomaly.kind, anomaly.resource_id, anomaly.recipient or "")
+                groups.setdefault(key, []).append(anomaly)
+        found = [
+            WrongRecipient(
+                kind=kind,
+                resource_id=resource_id,
+                name=blocked[0].offer_name or blocked[0].structure_name,
+                recipient=recipient,
+                blocked=len(blocked),
+                since=min(a.updated_at for a in blocked),
+            )
+            for (kind, resource_id, recipient), blocked in groups.items()
+        ]
+        return sorted(found, key=lambda w: (w.since, w.resource_id))
+
 
 class FakeDirectory:
     def __init__(self, resources: Sequence[Resource] = ()) -> None:
@@ -116,13 +135,6 @@ class FakeDirectory:
     def get(self, kind: ResourceKind, resource_id: str) -> Resource | None:
         found = self.rows.get((kind, resource_id))
         return copy.deepcopy(found) if found else None
-
-    def offers_of(self, structure_id: str) -> list[Resource]:
-        return [
-            copy.deepcopy(r)
-            for r in self.rows.values()
-            if r.kind is ResourceKind.OFFRE and r.structure_id == structure_id
-        ]
 
     def upsert(self, resource: Resource) -> bool:
         key = (resource.kind, resource.resource_id)

@@ -8,6 +8,7 @@ sitting in 05 while nobody is told; `ror-bot recipient set` on the resource then
 recipient (11 → 05), and the declaring member is told of both moves."""
 
 from domain.anomaly import Anomaly
+from domain.directory import WrongRecipient
 from domain.errors import AnomalyNotFound
 from domain.habilitation import Actor
 from domain.ports import Clock, UnitOfWork
@@ -49,3 +50,10 @@ def anomaly_for_notification(*, reference: str, uow: UnitOfWork) -> Anomaly:
     """The anomaly a notification is about, whatever the perimeter (the notifier is the system)."""
     with uow:
         return uow.anomalies.get(reference, perimeter=None)
+
+
+def wrong_recipients(*, uow: UnitOfWork) -> list[WrongRecipient]:
+    """Every recipient found wrong (no Slack account, or who said so), per resource: what an operator
+    fixes with `ror-bot recipient set`."""
+    with uow:
+        return uow.anomalies.wrong_recipients()

@@ -151,7 +151,6 @@ def test_directory_upsert_updates_a_resource_in_place(store: Store) -> None:
         assert found.recipient == "referent@ch-narbonne.fr"
         assert found.data["Tarifs"] == "Secteur 1"
         assert uow.directory.count() == 3
-        assert [o.resource_id for o in uow.directory.offers_of("1110000056")] == ["91/11359"]
 
 
 def test_groups_keep_their_perimeter_and_members(store: Store) -> None:
@@ -352,3 +351,43 @@ def test_opening_an_up_to_date_store_twice_changes_nothing(store: Store) -> None
         assert again.ping()
     finally:
         again.dispose()
+
+
+def _pending_events(store: Store) -> list:
+    with store.uow() as uow:
+        return [m.event for m in uow.outbox.lease(now=datetime.now(UTC), lease=LEASE, limit=1000)]
+
+
+def test_committing_publishes_the_events_of_the_anomalies_the_unit_of_work_handed_out(store: Store) -> None:
+    _seed(store)
+    [anomaly] = _declare(store)
+    before = len(_pending_events(store))
+    with store.uow() as uow:
+        found = uow.anomalies.get(anomaly.reference, perimeter=None, for_update=True)
+        found.move_to(Status.CANCELLED, by=a_member({"76"}).as_actor("test"), at=datetime.now(UTC))
+        uow.anomalies.save(found)
+        uow.commit()  # no outbox.add here: the unit of work writes what the anomaly recorded
+    events = _pending_events(store)[before:]
+    assert events == [
+        StatusChanged(
+            anomaly.reference,
+            Status.BLOCKED_NO_RECIPIENT,
+            Status.CANCELLED,
+            "alice@editeur.fr",
+            "alice@editeur.fr",
+        )
+    ]
+
+
+def test_a_unit_of_work_left_without_commit_publishes_nothing(store: Store) -> None:
+    _seed(store)
+    [anomaly] = _declare(store)
+    before = len(_pending_events(store))
+    with store.uow() as uow:
+        found = uow.anomalies.get(anomaly.reference, perimeter=None, for_update=True)
+        found.move_to(Status.CANCELLED, by=a_member({"76"}).as_actor("test"), at=datetime.now(UTC))
+        uow.anomalies.save(found)
+    assert len(_pending_events(store)) == before
+    assert show_anomaly(reference=anomaly.reference, member=a_member({"76"}), uow=store.uow()).status is (
+        Status.BLOCKED_NO_RECIPIENT
+    )
