@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from bot.settings import Settings
+from bot.settings import Settings, Surface
 from domain.clock import SystemClock
 from domain.ports import Clock
 from storage import Store, open_store
@@ -20,15 +20,19 @@ class AppContext:
     clock: Clock = field(default_factory=SystemClock)
     # Worker processes for slash-command work after the ack (`ror-bot run`); None: in-process threads.
     background: "BackgroundWork | None" = None
+    # Who acts: names the *Système déclarant* of what this context writes.
+    surface: Surface = Surface.SLACK
 
     @classmethod
-    def start(cls, settings: Settings | None = None) -> "AppContext":
+    def start(cls, settings: Settings | None = None, *, surface: Surface = Surface.SLACK) -> "AppContext":
+        """Settings read, store opened in ROR_TIMEZONE (the days of the `du=` / `au=` filters)."""
         settings = settings or Settings()
-        return cls(settings=settings, store=open_store(settings.database_url))
+        store = open_store(settings.database_url, timezone=settings.ror_timezone)
+        return cls(settings=settings, store=store, surface=surface)
 
     def uow(self) -> SqlUnitOfWork:
         return self.store.uow()
 
     @property
     def system(self) -> str:
-        return self.settings.ror_system_name
+        return self.settings.system_name(self.surface)

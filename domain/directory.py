@@ -34,6 +34,18 @@ class Resource:
         return value or NOT_PROVIDED
 
 
+@dataclass(frozen=True, slots=True)
+class WrongRecipient:
+    """A resource whose anomalies wait, blocked, for an operator to name the right recipient."""
+
+    kind: ResourceKind
+    resource_id: str
+    name: str
+    recipient: str
+    blocked: int  # anomalies in 11 Bloquée (destinataire erroné)
+    since: datetime  # the oldest of their last modifications
+
+
 def check_resource_texts(resource: Resource) -> None:
     """InvalidText naming the first field of `resource` that no stored text may hold (too long, control
     characters): such a resource is refused rather than stored or shown."""

@@ -2,24 +2,26 @@
 cancellation of a selection."""
 
 import json
+from contextlib import closing
 from datetime import datetime
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext, Respond
+from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.webhook import WebhookClient
 
 from bot.context import AppContext
-from bot.csv_export import anomalies_csv
+from bot.csv_export import EXPORT_MAX_ROWS, spreadsheet_export
 from bot.ids import HomeIds, ListIds, SearchIds
-from bot.listeners.commands import CommandCall, add_subcommand
 from bot.listeners.home import refresh_home
-from bot.middleware import SlackUser
 from bot.mrkdwn import escape
 from bot.reply import direct_message, tell
+from bot.router import CommandCall, Router
+from bot.slack_files import upload_file
+from bot.slack_users import SlackUser
 from bot.views.blocks import Block
 from bot.views.detail import detail_modal
-from bot.views.listing import PAGE_SIZE, ListState, filter_modal, list_blocks, list_text
+from bot.views.listing import PAGE_SIZE, ListState, export_comment, filter_modal, list_blocks, list_text
 from domain.errors import InvalidFilter, RorError
 from domain.filters import AnomalyFilter, parse_filter_text, parse_filter_words
 from domain.habilitation import Member
@@ -166,18 +168,24 @@ def export_csv(
     ack()
     state = ListState.decode(action.get("value"))
     flt = state.filter
-    content, count = anomalies_csv(export_anomalies(flt=flt, member=member, uow=ror.store.reader()))
     user_id = str(context.user_id)
     channel = client.conversations_open(users=user_id)["channel"]["id"]
     stamp = ror.clock.now().astimezone(ror.settings.timezone).strftime("%Y%m%d-%H%M")
-    comment = f"Export CSV : {count} anomalie{'s' if count > 1 else ''} ({flt.describe()})."
-    client.files_upload_v2(
-        channel=channel,
-        content=content,
-        filename=f"anomalies-ror-{stamp}.csv",
-        title=f"Anomalies ROR {stamp}",
-        initial_comment=escape(comment),
-    )
+    # closing(): a capped export stops reading early; the read transaction ends with it, not at collection.
+    with (
+        closing(export_anomalies(flt=flt, member=member, uow=ror.store.reader())) as anomalies,
+        spreadsheet_export(anomalies, limit=EXPORT_MAX_ROWS) as export,
+    ):
+        comment = export_comment(export.written, flt, limit=EXPORT_MAX_ROWS)
+        upload_file(
+            client,
+            file=export.file,
+            size=export.size,
+            filename=f"anomalies-ror-{stamp}.csv",
+            title=f"Anomalies ROR {stamp}",
+            channel_id=channel,
+            initial_comment=comment,
+        )
     tell(
         body=body,
         client=client,
@@ -267,16 +275,16 @@ def submit_filter(
         direct_message(client, body["user"]["id"], text=text, blocks=blocks)
 
 
-def register(app: App) -> None:
-    add_subcommand(("anomalies", "lister", "liste", "list"), list_command, background=True)
+def add_routes(router: Router) -> None:
+    router.subcommand(("anomalies", "lister", "liste", "list"), list_command, background=True)
     for action_id in (ListIds.PREVIOUS, ListIds.NEXT, ListIds.RESET, ListIds.ALL):
-        app.action(action_id)(page_moved)
-    app.action(SearchIds.LIST)(list_for_resource)
-    app.action(HomeIds.LIST_ALL)(list_from_home)
-    app.action(HomeIds.LIST_BLOCKED)(list_from_home)
-    app.action(ListIds.SHOW)(show_row)
-    app.action(ListIds.SELECT)(selection_changed)
-    app.action(ListIds.CANCEL_SELECTION)(cancel_selection)
-    app.action(ListIds.EXPORT)(export_csv)
-    app.action(ListIds.FILTER)(open_filter)
-    app.view(ListIds.FILTER_MODAL)(submit_filter)
+        router.action(action_id, page_moved)
+    router.action(SearchIds.LIST, list_for_resource)
+    router.action(HomeIds.LIST_ALL, list_from_home)
+    router.action(HomeIds.LIST_BLOCKED, list_from_home)
+    router.action(ListIds.SHOW, show_row)
+    router.action(ListIds.SELECT, selection_changed)
+    router.action(ListIds.CANCEL_SELECTION, cancel_selection)
+    router.action(ListIds.EXPORT, export_csv)
+    router.action(ListIds.FILTER, open_filter)
+    router.view(ListIds.FILTER_MODAL, submit_filter)

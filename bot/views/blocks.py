@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.mrkdwn import cut, truncate
+from bot.mrkdwn import cut, escape, truncate
 
 Block = dict[str, Any]
 
@@ -39,6 +39,11 @@ def section(text: str, *, accessory: dict[str, Any] | None = None, block_id: str
     if block_id is not None:
         block["block_id"] = block_id
     return block
+
+
+def text_blocks(text: str) -> list[Block]:
+    """Plain user-visible text (escaped for mrkdwn) as the blocks of a message."""
+    return [section(escape(text))]
 
 
 def fields_section(fields: list[str]) -> Block:
@@ -119,12 +124,6 @@ def local_time(moment: datetime | None, tz: ZoneInfo) -> str:
     if moment is None:
         return "—"
     return moment.astimezone(tz).strftime("%d/%m/%Y %H:%M")
-
-
-def utc_time(moment: datetime | None) -> str:
-    if moment is None:
-        return "—"
-    return moment.astimezone(ZoneInfo("UTC")).strftime("%d/%m/%Y %H:%M UTC")
 
 
 def sections_of_lines(lines: list[str], *, limit: int = SECTION_TEXT_MAX) -> list[Block]:

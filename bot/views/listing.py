@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from bot.ids import ListIds
 from bot.mrkdwn import escape, safe
+from bot.presentation.csv_writer import Written
 from bot.views.blocks import (
     Block,
     actions,
@@ -155,6 +156,24 @@ def list_blocks(
     return blocks
 
 
+def french_number(number: int) -> str:
+    """`1 048 575`: thousands separated by a narrow no-break space."""
+    return f"{number:,}".replace(",", "\u202f")
+
+
+def export_comment(written: Written, flt: AnomalyFilter, *, limit: int) -> str:
+    """The message that goes with the *Exporter (CSV)* file; states the row cap when it cut the file."""
+    rows = written.rows
+    text = f"Export CSV : {french_number(rows)} anomalie{'s' if rows > 1 else ''} ({flt.describe()})."
+    if written.truncated:
+        text += (
+            f" Limite atteinte : le fichier s'arrête aux {french_number(limit)} anomalies les plus récemment "
+            f"modifiées (une feuille Excel a au plus {french_number(limit + 1)} lignes, en-tête compris). "
+            "Affinez les filtres pour exporter les autres."
+        )
+    return escape(text)
+
+
 def list_text(page: Page[Anomaly]) -> str:
     return f"{page.total} anomalie{'s' if page.total > 1 else ''} dans votre périmètre."
 
@@ -262,7 +281,3 @@ def filter_modal(flt: AnomalyFilter, *, private_metadata: str) -> dict[str, Any]
         close="Annuler",
         private_metadata=private_metadata,
     )
-
-
-def notice_text(lines: Sequence[str]) -> str:
-    return "\n".join(escape(line) for line in lines)

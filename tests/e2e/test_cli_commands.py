@@ -8,39 +8,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
-from bot.cli.main import main
-from domain.directory import Resource
 from storage import Store, open_store
+from storage.maintenance import counts_are_exact
 from tests.builders import geriatrie, lyon, narbonne, practitioner
+from tests.e2e.cli_runner import Cli, seed
 
 REFERENCE = re.compile(r"ANO_\d{12}")
-
-
-class Cli:
-    def __init__(self, capsys: pytest.CaptureFixture[str]) -> None:
-        self.capsys = capsys
-
-    def __call__(self, *argv: str) -> tuple[int, str, str]:
-        code = main(list(argv))
-        out, err = self.capsys.readouterr()
-        return code, out, err
-
-    def ok(self, *argv: str) -> str:
-        code, out, err = self(*argv)
-        assert code == 0, err
-        assert err == ""
-        return out
-
-    def fails(self, *argv: str) -> str:
-        """A user mistake: exit 1, nothing on stdout, one French line on stderr."""
-        code, out, err = self(*argv)
-        assert code == 1, out
-        assert out == ""
-        lines = err.strip().splitlines()
-        assert len(lines) == 1, err
-        assert lines[0].startswith("Erreur : ")
-        return lines[0]
 
 
 @pytest.fixture
@@ -52,13 +27,6 @@ def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Store]:
     seed(opened, narbonne(), geriatrie(), lyon(), practitioner())
     yield opened
     opened.dispose()
-
-
-def seed(store: Store, *resources: Resource) -> None:
-    with store.uow() as uow:
-        for resource in resources:
-            uow.directory.upsert(resource)
-        uow.commit()
 
 
 @pytest.fixture
@@ -139,6 +107,37 @@ def test_naming_a_recipient_sends_the_blocked_anomalies(cli: Cli) -> None:
         refs, "Envoyée au destinataire"
     )
     assert "Aucune structure" in cli.fails("recipient", "set", "1999999999", "x@y.fr")
+
+
+def test_recipient_errors_names_the_wrong_recipients_and_the_fix(cli: Cli) -> None:
+    assert "Aucun destinataire erroné" in cli.ok("recipient", "errors")
+    refs = declare_two(cli)
+    cli.ok("recipient", "set", "1110000056", "ancien@ch-narbonne.fr")
+    for ref in refs:  # as the notifier does for a recipient with no Slack account
+        cli.ok("anomalies", "transition", "--status", "bloquee_errone", ref)
+
+    out = cli.ok("recipient", "errors")
+
+    assert "Structure 1110000056 (« CH NARBONNE - HOTEL DIEU ») : ancien@ch-narbonne.fr" in out
+    assert "2 anomalies bloquées depuis le" in out
+    assert "ror-bot recipient set ID_RESSOURCE ADRESSE" in out
+    cli.ok("recipient", "set", "1110000056", "referent@ch-narbonne.fr")
+    assert "Aucun destinataire erroné" in cli.ok("recipient", "errors")
+
+
+def test_db_rebuild_counts_repairs_wrong_counters(cli: Cli, store: Store) -> None:
+    declare_two(cli)
+    with store.engine.begin() as connection:
+        connection.execute(text("UPDATE anomaly_counts SET n = n + 5"))
+        assert not counts_are_exact(connection)
+
+    assert "ils ne l'étaient pas et sont corrigés" in cli.ok("db", "rebuild-counts")
+
+    with store.engine.connect() as connection:
+        assert counts_are_exact(connection)
+    assert "ils étaient exacts" in cli.ok("db", "rebuild-counts")
+    listing = json.loads(cli.ok("anomalies", "list", "--as", "alice@editeur.fr", "--format", "json"))
+    assert listing["total"] == 2
 
 
 # --- declare ----------------------------------------------------------------------------------------------
@@ -294,7 +293,7 @@ def test_list_pages_and_json(cli: Cli) -> None:
         )
     )
 
-    assert set(first) == {"total", "page", "items"}
+    assert set(first) == {"total", "page", "pages", "items"}
     assert (first["total"], first["page"], second["page"]) == (2, 1, 2)
     assert {first["items"][0]["reference"], second["items"][0]["reference"]} == set(refs)
     out = cli.ok("anomalies", "list", "--as", "alice@editeur.fr", "--size", "1", "--page", "2")
@@ -320,7 +319,7 @@ def test_csv_exports_every_matching_row_not_just_one_page(cli: Cli, tmp_path: Pa
         str(tmp_path / "a.csv"),
     )
     assert code == 0
-    assert "2 anomalie(s) exportée(s)" in err
+    assert "2 anomalies exportées" in err
     assert (tmp_path / "a.csv").read_text(encoding="utf-8").startswith("Référence,")
 
 
@@ -339,7 +338,7 @@ def test_show_in_text_and_json(cli: Cli) -> None:
     assert ref in text
     assert "Description de l'anomalie" in text
     assert "Le numéro de rue manque" in text
-    assert "Historique :" in text
+    assert "Historique (fuseau Europe/Paris) :" in text
     assert data["reference"] == ref
     assert data["statut_code"] == "04"
     assert [h["statut"] for h in data["historique"]] == ["Créée", "Bloquée (destinataire manquant)"]

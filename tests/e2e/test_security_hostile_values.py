@@ -6,8 +6,7 @@ import dataclasses
 
 import pytest
 
-from bot.ids import DeclareIds, ListIds
-from bot.notifications.ids import RecipientIds
+from bot.ids import DeclareIds, ListIds, RecipientIds
 from domain.catalogue import ResourceKind, data_items_of
 from domain.filters import AnomalyFilter
 from domain.services import list_anomalies, set_recipient, show_anomaly

@@ -11,11 +11,11 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.mrkdwn import cut, escape, safe
-from bot.notifications.digest_view import digest_blocks
-from bot.notifications.recipient_view import recipient_blocks, status_changed_blocks
 from bot.views.declare import DeclareForm, DeclareTarget, form_modal
 from bot.views.detail import cancel_prompt_blocks, detail_blocks, detail_modal
+from bot.views.digest import digest_blocks
 from bot.views.listing import PAGE_SIZE, ListState, list_blocks
+from bot.views.recipients import recipient_blocks, status_changed_blocks
 from bot.views.search import resource_card_blocks, resource_card_text
 from domain.anomaly import MAX_COMMENT, MAX_DESCRIPTION, MAX_PROPOSED_VALUE, HistoryEntry
 from domain.catalogue import ResourceKind, data_items_of
