@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from bot import errors, middleware
+from bot import errors, middleware, replays
 from bot.context import AppContext
 from bot.router import Router
 from bot.routes import build_router
@@ -50,6 +50,7 @@ def build_app(
         logger=logging.getLogger("bot.slack"),
     )
     errors.register(app)
+    replays.register(app, context, router)  # before anything else acts on the request
     middleware.register(app, context, router)
     router.install(app)
     return app

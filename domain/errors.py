@@ -1,5 +1,6 @@
 """One hierarchy of errors; each carries the French sentence shown to the user."""
 
+from collections.abc import Sequence
 from typing import Protocol
 
 ACCESS_REQUEST_ADDRESS = "monserviceclient.ror@esante.gouv.fr"
@@ -201,8 +202,28 @@ class InvalidSubscription(RorError):
 
 
 class SubscriptionNotFound(RorError):
-    def __init__(self, number: int | str) -> None:
-        super().__init__(f"Ce canal n'a pas d'abonnement n° {number}.")
+    """No subscription of this channel has this number (its id, which never changes); `existing` are the
+    numbers it has, so the user can pick the right one."""
+
+    def __init__(self, number: int | str, existing: Sequence[int] = ()) -> None:
+        if existing:
+            known = ", ".join(f"n° {n}" for n in existing)
+            where = f"Ses abonnements : {known} (détails : /ror abonnements)."
+        else:
+            where = "Ce canal n'a aucun abonnement."
+        super().__init__(f"L'abonnement n° {number} n'existe pas ou plus dans ce canal. {where}")
+        self.number = number
+
+
+class SubscriptionOfAnotherPerimeter(RorError):
+    """A member whose perimeter does not cover a channel's subscription tries to change, remove or post it."""
+
+    def __init__(self, number: int) -> None:
+        super().__init__(
+            f"L'abonnement n° {number} relève d'un autre périmètre que le vôtre : seuls les membres dont le "
+            "périmètre le couvre peuvent le supprimer ou publier son récapitulatif."
+        )
+        self.number = number
 
 
 class RorNationalError(RorError):

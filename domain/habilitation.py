@@ -68,6 +68,10 @@ class Perimeter:
     def contains(self, region: str | None) -> bool:
         return self.national or (region is not None and region in self.regions)
 
+    def covers(self, other: "Perimeter") -> bool:
+        """Every anomaly `other` sees, this perimeter sees too."""
+        return self.national or (not other.national and other.regions <= self.regions)
+
     def __str__(self) -> str:
         return "national" if self.national else ",".join(sorted(self.regions))
 

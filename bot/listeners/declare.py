@@ -28,7 +28,7 @@ from bot.views.declare import (
     proposed_block_id,
 )
 from domain.catalogue import ResourceKind, data_items_of
-from domain.errors import DatabaseBusy, InvalidDeclaration
+from domain.errors import InvalidDeclaration
 from domain.habilitation import Member
 from domain.services import (
     DeclarationRequest,
@@ -281,10 +281,6 @@ def submit_declaration(
     except InvalidDeclaration as error:
         ack(response_action="errors", errors=errors_for(error, labels, step=2))
         return
-    except DatabaseBusy as error:
-        # The form stays as typed: submitting it again declares once (same view, same values).
-        ack(response_action="errors", errors={DeclareIds.ITEMS_BLOCK: error.message})
-        return
     text = confirmation_text(created)
     ack(response_action="update", view=done_modal(text))
     direct_message(client, body["user"]["id"], text=escape(text), blocks=confirmation_blocks(text))
@@ -292,10 +288,10 @@ def submit_declaration(
 
 
 def add_routes(router: Router) -> None:
-    router.subcommand(("declarer", "déclarer", "declare"), declare_command)
-    router.action(DeclareIds.OPEN_MODAL, open_blank)
-    router.action(SearchIds.DECLARE, open_from_card)
-    router.shortcut(DeclareIds.MESSAGE_SHORTCUT, open_from_message)
-    router.view(DeclareIds.LOOKUP_MODAL, submit_lookup)
-    router.action(DeclareIds.ITEMS_SELECT, items_changed)
+    router.subcommand(("declarer", "déclarer", "declare"), declare_command, replay_safe=True)
+    router.action(DeclareIds.OPEN_MODAL, open_blank, replay_safe=True)
+    router.action(SearchIds.DECLARE, open_from_card, replay_safe=True)
+    router.shortcut(DeclareIds.MESSAGE_SHORTCUT, open_from_message, replay_safe=True)
+    router.view(DeclareIds.LOOKUP_MODAL, submit_lookup, replay_safe=True)
+    router.action(DeclareIds.ITEMS_SELECT, items_changed, replay_safe=True)
     router.view(DeclareIds.FORM_MODAL, submit_declaration)
