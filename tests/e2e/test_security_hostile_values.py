@@ -186,3 +186,41 @@ def test_a_recipient_s_hostile_comment_is_refused_on_the_comment_field(running, 
 
     still = show_anomaly(reference=anomaly.reference, member=ALICE_MEMBER, uow=context.store.reader())
     assert still.status is Status.SENT_TO_RECIPIENT
+
+
+def test_the_longest_hostile_description_and_proposed_value_are_shown_within_limits_everywhere(running):
+    """Stored as typed (within the rules), then shown by every surface without breaking Slack's limits
+    and without reaching the channel as markup."""
+    slack, context = running
+    description = ("<!channel> & " * 80)[:800]
+    answer = submit_declaration(slack, declaration_form(slack), description=description, proposed="&" * 500)
+    assert answer.json["response_action"] == "update"
+    (anomaly,) = stored(context)
+    assert (anomaly.description, anomaly.proposed_value) == (description.strip(), "&" * 500)
+
+    for command in (f"voir {anomaly.reference}", "anomalies", "rechercher 1110000056"):
+        slack.command(command)
+        reply = slack.fake.next("response_url").params
+        assert_message_ok(reply["blocks"])
+        assert "<!channel>" not in mrkdwn_text(reply), command
+
+
+def test_a_subscription_with_the_longest_hostile_name_filter_is_listed_within_limits(slack):
+    name = ("<!here> & " * 60)[:500].strip()
+    slack.command(f'abonner nom="{name}"', channel="C0GENERAL")
+    assert "Ce canal est abonné" in seen(slack.fake.next("response_url").params)
+
+    slack.command("abonnements", channel="C0GENERAL")
+
+    reply = slack.fake.next("response_url").params
+    assert_message_ok(reply["blocks"])
+    assert "<!here>" not in mrkdwn_text(reply)
+    assert "&lt;!here&gt; &amp;" in mrkdwn_text(reply)
+
+
+def test_a_subscription_filter_with_a_control_character_is_refused_in_french(slack):
+    slack.command('abonner nom="hôtel\x1b[2J"', channel="C0GENERAL")
+
+    assert "Le filtre « nom » contient un caractère de contrôle interdit (U+001B)" in seen(
+        slack.fake.next("response_url").params
+    )

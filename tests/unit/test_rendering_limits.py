@@ -15,7 +15,12 @@ from bot.views.declare import DeclareForm, DeclareTarget, form_modal
 from bot.views.detail import cancel_prompt_blocks, detail_blocks, detail_modal
 from bot.views.digest import digest_blocks
 from bot.views.listing import PAGE_SIZE, ListState, list_blocks
-from bot.views.recipients import recipient_blocks, status_changed_blocks
+from bot.views.recipients import (
+    recipient_blocks,
+    recipient_text,
+    status_changed_blocks,
+    status_changed_fallback,
+)
 from bot.views.search import resource_card_blocks, resource_card_text
 from domain.anomaly import MAX_COMMENT, MAX_DESCRIPTION, MAX_PROPOSED_VALUE, HistoryEntry
 from domain.catalogue import ResourceKind, data_items_of
@@ -238,3 +243,22 @@ def test_the_fallback_text_of_the_resource_card_is_escaped_and_short() -> None:
     assert text.startswith("Offre 91/11359 — &lt;!channel&gt; &amp;")
     assert len(text) <= 400
     assert "&" not in ENTITY.sub("", text)
+
+
+def test_the_fallback_texts_of_the_recipient_and_declarant_dms_are_escaped():
+    anomaly = dataclasses.replace(
+        worst_anomaly("<"), structure_name="<!channel> " + "<" * 490, offer_name=None
+    )
+    event = StatusChanged(
+        anomaly.reference,
+        Status.SENT_TO_RECIPIENT,
+        Status.REFUSED,
+        "<!here>",
+        None,
+        "<@U0PIRATE> " + "&" * 700,
+    )
+
+    for text in (recipient_text(anomaly), status_changed_fallback(event)):
+        assert "<" not in text
+        assert "&" not in ENTITY.sub("", text)
+        assert len(text) <= 3000
