@@ -19,7 +19,30 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
     run.add_argument(
         "--no-scheduler", action="store_true", help="ne pas lancer le planificateur des récapitulatifs"
     )
+    run.add_argument(
+        "--playground",
+        action="store_true",
+        help="servir aussi le bac à sable : un Slack simulé dans le navigateur (d'office sans SLACK_BOT_TOKEN)",
+    )
+    run.add_argument(
+        "--playground-port",
+        type=int,
+        default=None,
+        help="port du bac à sable (par défaut : le port HTTP + 1)",
+    )
     run.set_defaults(func=run_server)
+
+
+def with_playground(settings: Settings, args: argparse.Namespace) -> Settings:
+    """Start the playground (devtools.playground: a fake Slack and its page, stopped at exit) and return
+    the settings the app must run with to speak to it."""
+    import atexit
+
+    from devtools.playground import start_playground
+
+    playground = start_playground(settings, app_port=args.port or settings.port, port=args.playground_port)
+    atexit.register(playground.stop)
+    return playground.settings
 
 
 def run_server(args: argparse.Namespace) -> int:
@@ -34,11 +57,13 @@ def run_server(args: argparse.Namespace) -> int:
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s : %(message)s")
     settings = Settings()
+    if not 0 < (args.port or settings.port) < 65536:
+        raise UsageError(f"Port invalide : {args.port or settings.port}.")
+    if args.playground or settings.slack_bot_token is None:  # real Slack credentials take precedence
+        settings = with_playground(settings, args)
     settings.require_bot_token()  # both checked before anything is opened
     if not settings.socket_mode:
         settings.require_signing_secret()
-    if not 0 < (args.port or settings.port) < 65536:
-        raise UsageError(f"Port invalide : {args.port or settings.port}.")
     context = AppContext.start(settings)
     try:
         app = build_app(context)

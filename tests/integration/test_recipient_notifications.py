@@ -6,6 +6,7 @@ import pytest
 from bot.context import AppContext
 from bot.notifications.recipients import OutboxDelivery
 from bot.settings import Settings
+from devtools.fake_slack import FakeSlack
 from domain.habilitation import Perimeter
 from domain.services import (
     DeclarationRequest,
@@ -19,7 +20,6 @@ from domain.services import (
 from domain.statuses import Status
 from storage import Store
 from tests.builders import a_member, narbonne
-from tests.e2e.fake_slack import FakeSlack
 from tests.fakes import FixedClock
 
 ALICE = a_member(regions={"76"})
