@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from bot.live_directory import WithinDeadline
-from bot.settings import Settings
+from bot.settings import Settings, Surface
 from domain.clock import SystemClock
 from domain.ports import Clock, LiveLookup, RorDirectory
 from domain.services.directory_live import LiveDirectory
@@ -28,22 +28,26 @@ class AppContext:
     clock: Clock = field(default_factory=SystemClock)
     # Worker processes for slash-command work after the ack (`ror-bot run`); None: in-process threads.
     background: "BackgroundWork | None" = None
+    # Who acts: names the *Système déclarant* of what this context writes.
+    surface: Surface = Surface.SLACK
     slack_live_wait: float = SLACK_LIVE_WAIT_SECONDS
     _directory: RorDirectory | None = field(default=None, init=False, repr=False)
     _fetches: ThreadPoolExecutor | None = field(default=None, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     @classmethod
-    def start(cls, settings: Settings | None = None) -> "AppContext":
+    def start(cls, settings: Settings | None = None, *, surface: Surface = Surface.SLACK) -> "AppContext":
+        """Settings read, store opened in ROR_TIMEZONE (the days of the `du=` / `au=` filters)."""
         settings = settings or Settings()
-        return cls(settings=settings, store=open_store(settings.database_url))
+        store = open_store(settings.database_url, timezone=settings.ror_timezone)
+        return cls(settings=settings, store=store, surface=surface)
 
     def uow(self) -> SqlUnitOfWork:
         return self.store.uow()
 
     @property
     def system(self) -> str:
-        return self.settings.ror_system_name
+        return self.settings.system_name(self.surface)
 
     def directory_client(self) -> RorDirectory:
         """The ROR national's directory (connected mode), connected on first use in this process."""

@@ -1,10 +1,11 @@
 """One typed configuration, read from the environment and a `.env` file (SPEC §7)."""
 
 import ssl
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -12,6 +13,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from rornational.config import ClientCertificate, RorConnection, RorHeaders
 
 DEFAULT_DATABASE_FILE = "ror-anomalies.db"
+SYSTEM_NAME_MAX = 200  # the width of the *Système déclarant* column
 
 
 class MissingSetting(Exception):
@@ -51,6 +53,25 @@ _ROR_HEADER_VARIABLES = (
 )
 
 
+def invalid_settings_line(error: ValidationError) -> str:
+    """One French line naming each refused variable (for `Erreur : …`)."""
+    problems = []
+    for item in error.errors():
+        variable = "_".join(str(part) for part in item["loc"]).upper() or "configuration"
+        cause = item.get("ctx", {}).get("error")
+        reason = str(cause) if isinstance(cause, ValueError) else f"valeur « {item.get('input')} » refusée"
+        problems.append(f"{variable} : {reason}")
+    return "Configuration invalide : " + " ; ".join(problems) + "."
+
+
+class Surface(StrEnum):
+    """The entry point a declaration or a move comes from; each names itself in *Système déclarant*."""
+
+    SLACK = "slack"  # the Slack app, its scheduler and notifications (`ror-bot run`, `ror-bot scheduler`)
+    CLI = "cli"  # `ror-bot anomalies|group|recipient|directory …`
+    NOTEBOOK = "notebook"  # `bot.notebook`
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
@@ -60,7 +81,10 @@ class Settings(BaseSettings):
     slack_api_url: str = "https://slack.com/api/"
     database_url: str = Field(default_factory=lambda: f"sqlite:///{Path.cwd() / DEFAULT_DATABASE_FILE}")
     ror_timezone: str = "Europe/Paris"
+    # *Système déclarant* (and the system of each history entry), per entry point.
     ror_system_name: str = "Bot Slack ROR Anomalies"
+    ror_cli_system_name: str = "Ligne de commande ROR Anomalies"
+    ror_notebook_system_name: str = "Notebook ROR Anomalies"
     port: int = 3000
     # Worker processes of `ror-bot run` for slash-command work after the ack (0: threads of the server).
     ror_background_workers: int = Field(default=2, ge=0, le=32)
@@ -89,9 +113,7 @@ class Settings(BaseSettings):
         except ValidationError as error:
             first = error.errors()[0]
             variable = str(first["loc"][0]).upper() if first["loc"] else "?"
-            raise InvalidSetting(
-                variable, f"La variable d'environnement {variable} a une valeur invalide ({first['msg']})."
-            ) from None
+            raise InvalidSetting(variable, invalid_settings_line(error)) from None
 
     @field_validator("slack_api_url")
     @classmethod
@@ -101,12 +123,30 @@ class Settings(BaseSettings):
     @field_validator("ror_timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:
-        ZoneInfo(value)
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"fuseau horaire inconnu « {value} » (par exemple Europe/Paris)") from None
         return value
+
+    @field_validator("ror_system_name", "ror_cli_system_name", "ror_notebook_system_name")
+    @classmethod
+    def _system_name(cls, value: str) -> str:
+        name = " ".join(value.split())
+        if not name or len(name) > SYSTEM_NAME_MAX:
+            raise ValueError(f"un nom de 1 à {SYSTEM_NAME_MAX} caractères est attendu")
+        return name
 
     @property
     def timezone(self) -> ZoneInfo:
         return ZoneInfo(self.ror_timezone)
+
+    def system_name(self, surface: Surface) -> str:
+        return {
+            Surface.SLACK: self.ror_system_name,
+            Surface.CLI: self.ror_cli_system_name,
+            Surface.NOTEBOOK: self.ror_notebook_system_name,
+        }[surface]
 
     @property
     def socket_mode(self) -> bool:

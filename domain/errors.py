@@ -50,6 +50,22 @@ class ResourceNotFound(RorError):
         self.resource_id = resource_id
 
 
+class EmptyDirectory(ResourceNotFound):
+    """Nothing can be found because nothing was loaded yet: say so, and how to load it."""
+
+    def __init__(self, field: str, kind: ResourceKind, resource_id: str) -> None:
+        RorError.__init__(
+            self,
+            "L'annuaire des ressources est vide : aucune structure, offre ni professionnel de santé n'y est "
+            "encore chargé. Un opérateur doit le charger avec « ror-bot directory demo » (annuaire de "
+            "démonstration), « ror-bot directory import FICHIER » (ressources FHIR du ROR) ou "
+            "« ror-bot directory sync » (depuis le ROR national).",
+        )
+        self.field = field
+        self.kind = kind
+        self.resource_id = resource_id
+
+
 class OfferNotInStructure(RorError):
     def __init__(self, offer_id: str, structure_id: str) -> None:
         super().__init__(f"L'offre {offer_id} n'appartient pas à la structure {structure_id}.")

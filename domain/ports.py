@@ -87,6 +87,10 @@ class DirectoryRepository(Protocol):
 
     def count(self) -> int: ...
 
+    def is_empty(self) -> bool:
+        """True while no resource at all has been loaded."""
+        ...
+
 
 class GroupRepository(Protocol):
     def get(self, name: str) -> Group | None: ...

@@ -9,9 +9,14 @@ from storage import upgrade
 
 
 def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
-    db = subparsers.add_parser("db", help="gérer la base de données")
-    commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
-    up = commands.add_parser("upgrade", help="créer ou mettre à jour le schéma de la base (DATABASE_URL)")
+    db = subparsers.add_parser("db", help="gérer la base de données (DATABASE_URL)")
+    commands = db.add_subparsers(dest="db_command", metavar="ACTION")
+    up = commands.add_parser(
+        "upgrade",
+        help="créer ou mettre à jour le schéma de la base (DATABASE_URL)",
+        epilog="exemples :\n  ror-bot db upgrade\n"
+        "  DATABASE_URL=postgresql+psycopg://ror@db.example.fr/ror ror-bot db upgrade",
+    )
     up.set_defaults(func=run_upgrade)
 
 

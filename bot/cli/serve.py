@@ -3,7 +3,7 @@
 import argparse
 import logging
 
-from bot.cli.main import UsageError
+from bot.cli.parser import UsageError, bounded_int
 from bot.settings import Settings
 
 
@@ -13,8 +13,16 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
         help="servir l'app Slack (Socket Mode si SLACK_APP_TOKEN est défini, sinon HTTP sur PORT)",
         description="Sert l'app Slack : Socket Mode si SLACK_APP_TOKEN est défini, sinon HTTP sur PORT "
         "(POST /slack/events, GET /healthz). Lance aussi le planificateur des récapitulatifs.",
+        epilog="exemples :\n  SLACK_BOT_TOKEN=xoxb-… SLACK_SIGNING_SECRET=… ror-bot run --port 3000\n"
+        "  SLACK_BOT_TOKEN=xoxb-… SLACK_APP_TOKEN=xapp-… ror-bot run\n"
+        "  ror-bot run --no-scheduler       # une instance de plus derrière le répartiteur",
     )
-    run.add_argument("--port", type=int, default=None, help="port HTTP (par défaut : PORT, ou 3000)")
+    run.add_argument(
+        "--port",
+        type=bounded_int("le port", low=1, high=65535),
+        default=None,
+        help="port HTTP (par défaut : PORT, ou 3000)",
+    )
     run.add_argument("--host", default="0.0.0.0", help="adresse d'écoute HTTP (par défaut : 0.0.0.0)")
     run.add_argument(
         "--no-scheduler", action="store_true", help="ne pas lancer le planificateur des récapitulatifs"

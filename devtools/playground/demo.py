@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.cli.directory import load_demo_directory
 from bot.context import AppContext
+from bot.directory_loading import load_demo_directory
 from devtools.fake_slack import FakeSlack
 from domain.errors import NotHabilitated
 from domain.habilitation import Perimeter

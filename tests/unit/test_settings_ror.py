@@ -168,7 +168,7 @@ def test_a_bad_sync_period_is_one_french_line_naming_the_variable(monkeypatch):
         Settings(_env_file=None)
 
     assert caught.value.variable == "ROR_SYNC_SECONDS"
-    assert str(caught.value).startswith("La variable d'environnement ROR_SYNC_SECONDS a une valeur invalide")
+    assert str(caught.value) == "Configuration invalide : ROR_SYNC_SECONDS : valeur « souvent » refusée."
 
 
 def test_the_sync_period_defaults_to_a_minute():
