@@ -15,6 +15,7 @@ from sqlalchemy import text
 from benchmarks.generate import BENCH_MEMBER, DEFAULT_SEED
 from domain.catalogue import CATALOGUE, ResourceKind
 from domain.clock import SystemClock
+from domain.identifiers import Reference
 from domain.services import DeclarationRequest, DeclaredItem, declare_anomalies
 from storage import Store, open_store
 from storage.maintenance import rebuild_counts_sql
@@ -105,7 +106,7 @@ def measure(url: str, *, writers: int, declarations: int, seed: int) -> dict[str
     errors = sum(o[3] for o in outcomes)
     store = open_store(url, upgrade_schema=False)
     with store.engine.connect() as connection:
-        numbers = [int(r.removeprefix("ANO_")) for r in references]
+        numbers = [Reference.parse(r).number for r in references]
         stored = connection.execute(
             text("SELECT count(DISTINCT number) FROM anomalies WHERE declaring_system = :s"), {"s": SYSTEM}
         ).scalar()

@@ -33,7 +33,7 @@ def run_digests(url: str, *, subscriptions: int, seed: int, say: Callable[[str],
     except ImportError as error:  # the notifications feature is not there yet
         return {"skipped": f"digests not available ({error})"}
     try:
-        from bot.notifications.digest_view import digest_blocks
+        from bot.views.digest import digest_blocks
     except ImportError:
         digest_blocks = None
     rng = random.Random(seed)

@@ -177,7 +177,7 @@ def run_listing(store: Store, url: str, *, repeat: int, say: Callable[[str], Non
         for _ in range(3):  # warm caches and statement caches on both sides
             page = ours()
             numbers, total = theirs()
-        same = [int(a.reference.removeprefix("ANO_")) for a in page.items] == numbers and page.total == total
+        same = [a.reference_number for a in page.items] == numbers and page.total == total
         ours_s: list[float] = []
         hand_s: list[float] = []
         for _ in range(repeat):

@@ -100,9 +100,9 @@ def run_server(kind: str, port: int, database_url: str, api_url: str) -> None:
         )
         context = AppContext.start(settings)
         if settings.ror_background_workers:  # as `ror-bot run` serves it
-            from bot.background import BackgroundWork
+            from bot.worker import background_work
 
-            context.background = BackgroundWork(settings, workers=settings.ror_background_workers)
+            context.background = background_work(settings, workers=settings.ror_background_workers)
         application = wsgi_app(build_app(context), context)
     from bot.server import THREADS
 

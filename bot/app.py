@@ -1,15 +1,16 @@
-"""The Bolt app: every listener registered, one error handler, the acting member resolved per request."""
+"""The Bolt app: the router's listeners, one error handler, the acting member resolved per request."""
 
 import logging
 from concurrent.futures import ThreadPoolExecutor
 
 from slack_bolt import App
 from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from bot import errors, middleware
 from bot.context import AppContext
-from bot.listeners import commands, declare, detail, home, listing, recipients, search, subscriptions
+from bot.router import Router
+from bot.routes import build_router
+from bot.slack_client import web_client
 
 logger = logging.getLogger(__name__)
 
@@ -18,16 +19,13 @@ logger = logging.getLogger(__name__)
 LISTENER_THREADS = 64
 
 
-def web_client(context: AppContext) -> WebClient:
-    """The Web API client of the app: SLACK_API_URL applies to every call; 429 answers are retried
-    after their Retry-After."""
-    settings = context.settings
-    client = WebClient(token=settings.require_bot_token(), base_url=settings.slack_api_url)
-    client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=2))
-    return client
-
-
-def build_app(context: AppContext, *, client: WebClient | None = None, verify_token: bool = True) -> App:
+def build_app(
+    context: AppContext,
+    *,
+    router: Router | None = None,
+    client: WebClient | None = None,
+    verify_token: bool = True,
+) -> App:
     """The app for `context`. HTTP mode checks request signatures with SLACK_SIGNING_SECRET; Socket Mode
     (SLACK_APP_TOKEN set) does not need it.
 
@@ -37,8 +35,9 @@ def build_app(context: AppContext, *, client: WebClient | None = None, verify_to
     settings = context.settings
     socket_mode = settings.socket_mode
     signing_secret = "" if socket_mode else settings.require_signing_secret()
+    router = router or build_router()
     app = App(
-        client=client or web_client(context),
+        client=client or web_client(settings),
         signing_secret=signing_secret,
         request_verification_enabled=not socket_mode,
         token_verification_enabled=verify_token,
@@ -47,7 +46,6 @@ def build_app(context: AppContext, *, client: WebClient | None = None, verify_to
         logger=logging.getLogger("bot.slack"),
     )
     errors.register(app)
-    middleware.register(app, context)
-    for module in (commands, search, declare, listing, detail, home, subscriptions, recipients):
-        module.register(app)
+    middleware.register(app, context, router)
+    router.install(app)
     return app

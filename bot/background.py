@@ -6,25 +6,22 @@ Worker processes at a lower OS priority do that work instead, so the serving pro
 signatures, resolves the member and acknowledges. A slow answer through the response URL (valid 30
 minutes) is better than a missed ack, which Slack shows as a failure, so the queue is long; beyond
 `max_pending`, or if the workers die, the work runs in the serving process as before (nothing is
-dropped)."""
+dropped).
+
+This module is the serving side: it knows nothing of what a job does. What runs inside a worker is
+given as `WorkerEntry` (bot.worker), so that the listeners, which queue jobs, never import it."""
 
 import logging
 import multiprocessing
-import os
 import threading
 from collections.abc import Callable
 from concurrent.futures import BrokenExecutor, Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from slack_bolt import Respond
-
 from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
-
-# Lower priority than the serving process: acknowledging comes first.
-WORKER_NICENESS = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,14 +34,26 @@ class CommandJob:
     email: str | None
 
 
+@dataclass(frozen=True, slots=True)
+class WorkerEntry:
+    """What a worker process runs: `start(settings)` once, then `run(job)` per job. Both must be
+    module-level functions (the spawned processes import them by name)."""
+
+    start: Callable[[Settings], None]
+    run: Callable[[CommandJob], None]
+
+
 class BackgroundWork:
-    def __init__(self, settings: Settings, *, workers: int, max_pending: int = 2000) -> None:
+    def __init__(
+        self, settings: Settings, *, workers: int, entry: WorkerEntry, max_pending: int = 2000
+    ) -> None:
         self._pool = ProcessPoolExecutor(
             max_workers=workers,
             mp_context=multiprocessing.get_context("spawn"),
-            initializer=_start_worker,
+            initializer=entry.start,
             initargs=(settings,),
         )
+        self._run = entry.run
         self._slots = threading.BoundedSemaphore(max_pending)
         # Start the workers now rather than on the first command, which would wait for their start-up.
         for _ in range(workers):
@@ -56,7 +65,7 @@ class BackgroundWork:
         if not self._slots.acquire(blocking=False):
             return False
         try:
-            future = self._pool.submit(_run_job, job)
+            future = self._pool.submit(self._run, job)
         except RuntimeError:  # pool shut down or broken
             self._slots.release()
             return False
@@ -78,33 +87,5 @@ class BackgroundWork:
         self._pool.shutdown(wait=True, cancel_futures=False)
 
 
-# --- inside a worker process ------------------------------------------------------------------------
-
-_worker: dict[str, Any] = {}
-
-
-def _start_worker(settings: Settings) -> None:
-    from bot.app import build_app
-    from bot.context import AppContext
-
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s : %(message)s")
-    os.nice(WORKER_NICENESS)
-    context = AppContext.start(settings)
-    app = build_app(context, verify_token=False)  # registers every subcommand handler here too
-    _worker["context"] = context
-    _worker["client"] = app.client
-
-
 def _ready() -> None:
     """Nothing: submitted once per worker so that the pool starts them at once."""
-
-
-def _run_job(job: CommandJob) -> None:
-    from bot.errors import user_message
-    from bot.listeners.commands import run_job
-
-    respond = Respond(response_url=job.command.get("response_url"))
-    try:
-        run_job(job, ror=_worker["context"], client=_worker["client"], respond=respond)
-    except Exception as error:  # the worker's equivalent of the app's one error handler
-        respond(text=user_message(error), response_type="ephemeral", replace_original=False)

@@ -67,3 +67,16 @@ class HomeIds(StrEnum):
     DECLARE = "home-declare"
     LIST_ALL = "home-list-all"
     LIST_BLOCKED = "home-list-blocked"
+
+
+class DigestIds(StrEnum):
+    OPEN_LIST = "digest-open-list"  # « … et N autres » → the filtered list
+    UNSUBSCRIBE = "digest-unsubscribe"  # *Se désabonner* under `/ror abonnements`
+
+
+class RecipientIds(StrEnum):
+    OUTCOME = "recipient-outcome-"  # + status code: one button per outcome the recipient may record
+    OUTCOMES_BLOCK = "recipient-outcomes"  # the buttons under the anomaly
+    OUTCOME_MODAL = "recipient-outcome-modal"
+    COMMENT_BLOCK = "recipient-comment"
+    COMMENT_INPUT = "recipient-comment-input"

@@ -3,10 +3,7 @@ request, so a removed member loses access at once). Unhabilitated users get the 
 
 import json
 import logging
-import threading
-import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt import App, BoltContext, BoltResponse
@@ -14,57 +11,14 @@ from slack_sdk import WebClient
 
 from bot.context import AppContext
 from bot.reply import tell, user_id_of
+from bot.router import Router
+from bot.slack_users import UserDirectory
 from bot.views.declare import message_modal
-from bot.views.home import display_name, not_habilitated_home
+from bot.views.home import not_habilitated_home
 from domain.errors import NotHabilitated
 from domain.services import resolve_member
 
 logger = logging.getLogger(__name__)
-
-USER_CACHE_SECONDS = 300.0
-
-# Requests that other features let through without a habilitation group (the Slack user is still
-# resolved): each predicate gets the request body. Features append to it from their `register(app)`.
-WITHOUT_MEMBER: list[Callable[[dict[str, Any]], bool]] = []
-
-
-@dataclass(frozen=True, slots=True)
-class SlackUser:
-    id: str
-    email: str | None
-    name: str
-
-
-class UserDirectory:
-    """users.info answers, kept `ttl` seconds (an e-mail rarely changes; membership is re-checked
-    on every request anyway)."""
-
-    def __init__(
-        self, ttl: float = USER_CACHE_SECONDS, monotonic: Callable[[], float] = time.monotonic
-    ) -> None:
-        self.ttl = ttl
-        self._monotonic = monotonic
-        self._cache: dict[str, tuple[float, SlackUser]] = {}
-        self._lock = threading.Lock()
-
-    def lookup(self, client: WebClient, user_id: str) -> SlackUser:
-        now = self._monotonic()
-        with self._lock:
-            cached = self._cache.get(user_id)
-        if cached is not None and cached[0] > now:
-            return cached[1]
-        answer = client.users_info(user=user_id)
-        user = answer.get("user") or {}
-        profile = dict(user.get("profile") or {})
-        profile.setdefault("real_name", user.get("real_name") or "")
-        found = SlackUser(id=user_id, email=profile.get("email") or None, name=display_name(profile))
-        with self._lock:
-            self._cache[user_id] = (now + self.ttl, found)
-        return found
-
-    def forget(self, user_id: str) -> None:
-        with self._lock:
-            self._cache.pop(user_id, None)
 
 
 def _json_response(payload: dict[str, Any]) -> BoltResponse:
@@ -95,7 +49,7 @@ def explain_not_habilitated(
     return BoltResponse(status=200, body="")
 
 
-def register(app: App, ror: AppContext, users: UserDirectory | None = None) -> UserDirectory:
+def register(app: App, ror: AppContext, router: Router, users: UserDirectory | None = None) -> UserDirectory:
     directory = users or UserDirectory()
 
     @app.middleware
@@ -103,12 +57,13 @@ def register(app: App, ror: AppContext, users: UserDirectory | None = None) -> U
         body: dict[str, Any], context: BoltContext, client: WebClient, next: Callable[[], BoltResponse]
     ) -> BoltResponse | None:
         context["ror"] = ror
+        context["router"] = router
         user_id = context.user_id or user_id_of(body)
         if not user_id or body.get("type") == "view_closed":
             return next()
         slack_user = directory.lookup(client, user_id)
         context["slack_user"] = slack_user
-        if any(allows(body) for allows in WITHOUT_MEMBER):
+        if router.lets_through(body):
             return next()  # e.g. recipients answering an anomaly: they need not be in a group
         if "command" in body:
             # Slash commands are acknowledged first and resolve their member afterwards

@@ -5,8 +5,7 @@ from typing import Any
 from slack_bolt import Respond
 from slack_sdk import WebClient
 
-from bot.mrkdwn import escape
-from bot.views.blocks import Block, section
+from bot.views.blocks import Block, text_blocks
 
 
 def user_id_of(body: dict[str, Any]) -> str | None:
@@ -39,7 +38,7 @@ def tell(
     """An ephemeral answer where the user acted (response URL), or a DM when there is none (App Home,
     modals). `text` is plain user-visible text; it is escaped here when no blocks are given."""
     if blocks is None:
-        blocks = [section(escape(text))]
+        blocks = text_blocks(text)
     if respond is not None and body.get("response_url"):
         respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=replace)
         return

@@ -5,8 +5,9 @@ from datetime import datetime
 
 from domain.catalogue import Action, ResourceKind, Thematique
 from domain.errors import TransitionRefused
-from domain.events import DomainEvent, SentToRecipient, StatusChanged
+from domain.events import DomainEvent, RecipientUnreachable, SentToRecipient, StatusChanged
 from domain.habilitation import Actor
+from domain.identifiers import Reference
 from domain.statuses import Role, Status, allowed_roles
 
 MAX_DESCRIPTION = 800
@@ -87,10 +88,18 @@ class Anomaly:
         comment = f"Envoyée à {recipient}" if recipient else "Aucun destinataire connu pour cette ressource"
         self.move_to(target, by=Actor.automatic(system), at=at, comment=comment)
 
+    def recipient_unreachable(self, *, by: Actor, at: datetime, comment: str) -> None:
+        """Its recipient cannot be told (no account where notifications go): blocked for a wrong
+        recipient, and the operator is told which one (RecipientUnreachable)."""
+        recipient = self.recipient or ""
+        self.move_to(Status.BLOCKED_WRONG_RECIPIENT, by=by, at=at, comment=comment)
+        self.events.append(RecipientUnreachable(self.reference, recipient))
+
     def pull_events(self) -> list[DomainEvent]:
+        """The events since the last pull; the unit of work publishes them when it commits."""
         events, self.events = self.events, []
         return events
 
     @property
     def reference_number(self) -> int:
-        return int(self.reference.removeprefix("ANO_"))
+        return Reference.parse(self.reference).number

@@ -1,19 +1,15 @@
-"""A digest (SPEC §6): what one message to a channel reports for one period, and the ports the digest
-services need from the store and from Slack."""
+"""A digest (SPEC §6): what one message to a channel reports for one period (the ports the digest
+services need are in domain.ports)."""
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
-from typing import Protocol, Self
 from zoneinfo import ZoneInfo
 
 from domain.anomaly import Anomaly
 from domain.filters import AnomalyFilter
-from domain.habilitation import Perimeter
-from domain.ports import GroupRepository, Outbox
 from domain.schedule import Cadence
 from domain.statuses import BLOCKED, Status
-from domain.subscriptions import Subscription
 
 FIRST_ITEMS = 10
 
@@ -99,16 +95,6 @@ class PostResult:
     error: str = ""
 
 
-class DigestPoster(Protocol):
-    """Slack, as the digest services see it. Rate limits (HTTP 429, Retry-After) are handled inside."""
-
-    def post_digest(self, digest: Digest, subscription: Subscription) -> PostResult: ...
-
-    def tell_creator(self, subscription: Subscription, text: str) -> None:
-        """A direct message to the subscription's creator (best effort)."""
-        ...
-
-
 class RunStatus(StrEnum):
     CLAIMED = "claimed"
     POSTED = "posted"
@@ -126,87 +112,3 @@ class Claim:
     period_end: datetime
     since: datetime
     until: datetime
-
-
-class SubscriptionRepository(Protocol):
-    def add(self, subscription: Subscription) -> Subscription:
-        """Stores a new subscription; returns it with its id."""
-        ...
-
-    def of_channel(self, channel_id: str) -> list[Subscription]:
-        """Active subscriptions of a channel, oldest first."""
-        ...
-
-    def active(self) -> list[Subscription]: ...
-
-    def get(self, subscription_id: int) -> Subscription | None: ...
-
-    def deactivate(self, subscription_id: int, *, reason: str) -> None: ...
-
-
-class DigestRuns(Protocol):
-    """The record of digests posted, which makes each (subscription, period) posted at most once."""
-
-    def claim(
-        self,
-        subscription: Subscription,
-        *,
-        period_end: datetime,
-        now: datetime,
-        stale_before: datetime,
-        max_attempts: int,
-        margin: timedelta,
-    ) -> Claim | None:
-        """Take (subscription, period_end) unless another run holds it, posted it, or gave up on it. A
-        claim older than `stale_before` (crashed run) or a failed one is taken over. The claim carries
-        the « mises à jour » window: from the previous digest's end to a watermark before which every
-        transaction has committed (see storage.subscriptions)."""
-        ...
-
-    def finish(
-        self, claim: Claim, *, status: RunStatus, at: datetime, ts: str | None = None, error: str = ""
-    ) -> None: ...
-
-    def window(
-        self, subscription: Subscription, *, now: datetime, margin: timedelta
-    ) -> tuple[datetime, datetime]:
-        """(since, until) for a digest posted outside the schedule (`/ror digest`); records nothing."""
-        ...
-
-
-class DigestQueries(Protocol):
-    def blocked(self, flt: AnomalyFilter, *, perimeter: Perimeter, limit: int) -> Selection:
-        """Anomalies currently in 04 or 11 (and in the filter)."""
-        ...
-
-    def updated(
-        self, flt: AnomalyFilter, *, perimeter: Perimeter, since: datetime, until: datetime, limit: int
-    ) -> Selection:
-        """Anomalies of the filter whose last status change is in (since, until]."""
-        ...
-
-
-class DigestUnitOfWork(Protocol):
-    # Read-only members, so a unit of work holding concrete repositories satisfies the protocol.
-    @property
-    def groups(self) -> GroupRepository: ...
-
-    @property
-    def outbox(self) -> Outbox: ...
-
-    @property
-    def subscriptions(self) -> SubscriptionRepository: ...
-
-    @property
-    def digest_runs(self) -> DigestRuns: ...
-
-    @property
-    def digest_queries(self) -> DigestQueries: ...
-
-    def __enter__(self) -> Self: ...
-
-    def __exit__(self, *args: object) -> None: ...
-
-    def commit(self) -> None: ...
-
-    def rollback(self) -> None: ...

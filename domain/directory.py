@@ -30,3 +30,15 @@ class Resource:
     def present_value(self, label: str) -> str:
         value = self.data.get(label, "").strip()
         return value or NOT_PROVIDED
+
+
+@dataclass(frozen=True, slots=True)
+class WrongRecipient:
+    """A resource whose anomalies wait, blocked, for an operator to name the right recipient."""
+
+    kind: ResourceKind
+    resource_id: str
+    name: str
+    recipient: str
+    blocked: int  # anomalies in 11 Bloquée (destinataire erroné)
+    since: datetime  # the oldest of their last modifications

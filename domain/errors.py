@@ -1,14 +1,19 @@
 """One hierarchy of errors; each carries the French sentence shown to the user."""
 
-from __future__ import annotations
-
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from domain.catalogue import ResourceKind
-    from domain.statuses import Status
+from typing import Protocol
 
 ACCESS_REQUEST_ADDRESS = "monserviceclient.ror@esante.gouv.fr"
+
+
+class Labelled(Protocol):
+    """A code with its French label: a ResourceKind or a Status. (Errors name them without importing
+    the modules that raise these errors.)"""
+
+    @property
+    def value(self) -> str: ...
+
+    @property
+    def label(self) -> str: ...
 
 
 class RorError(Exception):
@@ -40,7 +45,7 @@ class InvalidIdentifier(RorError):
 
 
 class ResourceNotFound(RorError):
-    def __init__(self, field: str, kind: ResourceKind, resource_id: str) -> None:
+    def __init__(self, field: str, kind: Labelled, resource_id: str) -> None:
         noun = {"Structure": "Aucune structure", "Offre": "Aucune offre"}.get(
             kind.value, "Aucun professionnel"
         )
@@ -53,7 +58,7 @@ class ResourceNotFound(RorError):
 class EmptyDirectory(ResourceNotFound):
     """Nothing can be found because nothing was loaded yet: say so, and how to load it."""
 
-    def __init__(self, field: str, kind: ResourceKind, resource_id: str) -> None:
+    def __init__(self, field: str, kind: Labelled, resource_id: str) -> None:
         RorError.__init__(
             self,
             "L'annuaire des ressources est vide : aucune structure, offre ni professionnel de santé n'y est "
@@ -100,7 +105,7 @@ class InvalidFilter(RorError):
 
 
 class TransitionRefused(RorError):
-    def __init__(self, reference: str, current: Status, target: Status, reason: str = "") -> None:
+    def __init__(self, reference: str, current: Labelled, target: Labelled, reason: str = "") -> None:
         detail = f" {reason}" if reason else ""
         super().__init__(
             f"L'anomalie {reference} est au statut « {current.label} » : "
@@ -112,7 +117,7 @@ class TransitionRefused(RorError):
 
 
 class UnknownDataItem(RorError):
-    def __init__(self, label: str, kind: ResourceKind | None) -> None:
+    def __init__(self, label: str, kind: Labelled | None) -> None:
         where = f" pour une ressource de type {kind.label}" if kind is not None else ""
         super().__init__(f"« {label} » n'est pas une donnée pouvant être déclarée en anomalie{where}.")
 
@@ -169,10 +174,10 @@ class NotRecipient(RorError):
 class RecipientOnlyWhenSending(RorError):
     """An operator names a recipient with a move that does not send the anomaly to one."""
 
-    def __init__(self, target: Status) -> None:
+    def __init__(self, target: Labelled) -> None:
         super().__init__(
             "Un destinataire ne se désigne qu'avec l'envoi au destinataire (statut « 05 Envoyée au "
-            f"destinataire ») : pas avec le passage au statut « {target.code} {target.label} »."
+            f"destinataire ») : pas avec le passage au statut « {target.value} {target.label} »."
         )
         self.target = target
 

@@ -110,26 +110,6 @@ class AnomalyFilter:
             words.append("au=" + self.modified_to.strftime("%d/%m/%Y"))
         return words
 
-    def to_text(self) -> str:
-        """The words as one would type them in Slack (values with spaces quoted)."""
-        out = []
-        for word in self.to_words():
-            key, value = word.split("=", 1)
-            if " " not in value and value:
-                out.append(word)
-                continue
-            # A name may hold a quote itself: wrap it in quotes it does not contain, so it reads back.
-            opening, closing = next(
-                (
-                    (o, c)
-                    for o, c in (('"', '"'), ("«", "»"), ("“", "”"))
-                    if o not in value and c not in value
-                ),
-                ('"', '"'),
-            )
-            out.append(f"{key}={opening}{value}{closing}")
-        return " ".join(out)
-
     def describe(self) -> str:
         """Short French summary for headers (« Toutes les anomalies » when empty)."""
         if self.is_empty:

@@ -16,7 +16,6 @@ _STRUCTURE_TYPES = {
 }
 _FINESS = re.compile(r"^(\d{2}|2A|2B|9[A-FJ])\d{7}$")
 _OFFER = re.compile(r"^(\d{2})/(\d{1,12})$")
-_REFERENCE = re.compile(r"^ANO_(\d{12})$")
 
 
 def _compact(text: str) -> str:
@@ -112,29 +111,27 @@ class Reference:
     number: int
 
     PREFIX = "ANO_"
-    FIRST = 100_000_000_000
+    DIGITS = 12
 
     def __str__(self) -> str:
-        return f"ANO_{self.number:012d}"
+        return f"{self.PREFIX}{self.number:0{self.DIGITS}d}"
 
     @classmethod
     def parse(cls, text: str) -> "Reference":
         value = _compact(text).upper()
-        if value.isdigit() and len(value) == 12:
-            value = "ANO_" + value
-        match = _REFERENCE.match(value)
-        if not match:
+        digits = value.removeprefix(cls.PREFIX)
+        if not (digits.isascii() and digits.isdigit() and len(digits) == cls.DIGITS):
             raise InvalidReference(text.strip())
-        return cls(int(match.group(1)))
+        return cls(int(digits))
 
 
 def normalise_reference_prefix(text: str) -> str:
     """`ANO_1000`, `ano_1000` or `1000` → `ANO_1000` (the listing's prefix filter)."""
     value = _compact(text).upper()
-    if value.startswith("ANO_"):
-        value = value[4:]
-    elif value.startswith("ANO"):
-        value = value[3:]
-    if not value.isdigit() or len(value) > 12:
+    if value.startswith(Reference.PREFIX):
+        value = value.removeprefix(Reference.PREFIX)
+    elif value.startswith(Reference.PREFIX.rstrip("_")):
+        value = value.removeprefix(Reference.PREFIX.rstrip("_"))
+    if not value.isdigit() or len(value) > Reference.DIGITS:
         raise InvalidReference(text.strip())
-    return "ANO_" + value
+    return Reference.PREFIX + value

@@ -1,19 +1,21 @@
-"""What the domain asks of the outside world: stores, a clock, the ROR national. Storage, the
-`rornational` adapter and test fakes implement them."""
+"""What the domain asks of the outside world: stores, a clock, Slack for digests, the ROR national.
+Storage, the bot's adapters, the `rornational` adapter and the test fakes implement them."""
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Generic, Protocol, Self, TypeVar
 
 from domain.anomaly import Anomaly
 from domain.catalogue import ResourceKind
-from domain.directory import Resource
+from domain.digests import Claim, Digest, PostResult, RunStatus, Selection
+from domain.directory import Resource, WrongRecipient
 from domain.events import DomainEvent
 from domain.filters import AnomalyFilter
 from domain.habilitation import Group, Perimeter
 from domain.rornational import DirectoryPage, RemoteTask, Submitted, TaskDraft, TaskPage, Watermark
 from domain.statuses import Status
+from domain.subscriptions import Subscription
 
 T = TypeVar("T")
 
@@ -75,11 +77,13 @@ class AnomalyRepository(Protocol):
         self, resource_id: str, *, statuses: frozenset[Status], for_update: bool = False
     ) -> list[Anomaly]: ...
 
+    def wrong_recipients(self) -> list[WrongRecipient]:
+        """Anomalies in 11 Bloquée (destinataire erroné), per resource and recipient, oldest first."""
+        ...
+
 
 class DirectoryRepository(Protocol):
     def get(self, kind: ResourceKind, resource_id: str) -> Resource | None: ...
-
-    def offers_of(self, structure_id: str) -> list[Resource]: ...
 
     def upsert(self, resource: Resource) -> bool:
         """Insert or update in place; True when the resource is new."""
@@ -118,7 +122,87 @@ class Outbox(Protocol):
     def add(self, events: Sequence[DomainEvent]) -> None: ...
 
 
+# --- digests (SPEC §6) ----------------------------------------------------------------------------
+
+
+class SubscriptionRepository(Protocol):
+    def add(self, subscription: Subscription) -> Subscription:
+        """Stores a new subscription; returns it with its id."""
+        ...
+
+    def of_channel(self, channel_id: str) -> list[Subscription]:
+        """Active subscriptions of a channel, oldest first."""
+        ...
+
+    def active(self) -> list[Subscription]: ...
+
+    def get(self, subscription_id: int) -> Subscription | None: ...
+
+    def deactivate(self, subscription_id: int, *, reason: str) -> None: ...
+
+
+class DigestRuns(Protocol):
+    """The record of digests posted, which makes each (subscription, period) posted at most once."""
+
+    def claim(
+        self,
+        subscription: Subscription,
+        *,
+        period_end: datetime,
+        now: datetime,
+        stale_before: datetime,
+        max_attempts: int,
+        margin: timedelta,
+    ) -> Claim | None:
+        """Take (subscription, period_end) unless another run holds it, posted it, or gave up on it. A
+        claim older than `stale_before` (crashed run) or a failed one is taken over. The claim carries
+        the « mises à jour » window: from the previous digest's end to a watermark before which every
+        transaction has committed (see storage.repositories.digests)."""
+        ...
+
+    def finish(
+        self, claim: Claim, *, status: RunStatus, at: datetime, ts: str | None = None, error: str = ""
+    ) -> None: ...
+
+    def window(
+        self, subscription: Subscription, *, now: datetime, margin: timedelta
+    ) -> tuple[datetime, datetime]:
+        """(since, until) for a digest posted outside the schedule (`/ror digest`); records nothing."""
+        ...
+
+
+class DigestQueries(Protocol):
+    def blocked(self, flt: AnomalyFilter, *, perimeter: Perimeter, limit: int) -> Selection:
+        """Anomalies currently in 04 or 11 (and in the filter)."""
+        ...
+
+    def updated(
+        self, flt: AnomalyFilter, *, perimeter: Perimeter, since: datetime, until: datetime, limit: int
+    ) -> Selection:
+        """Anomalies of the filter whose last status change is in (since, until]."""
+        ...
+
+
+class DigestPoster(Protocol):
+    """Slack, as the digest services see it. Rate limits (HTTP 429, Retry-After) are handled inside."""
+
+    def post_digest(self, digest: Digest, subscription: Subscription) -> PostResult: ...
+
+    def tell_creator(self, subscription: Subscription, text: str) -> None:
+        """A direct message to the subscription's creator (best effort)."""
+        ...
+
+
+# --- the unit of work ----------------------------------------------------------------------------
+
+
 class UnitOfWork(Protocol):
+    """One transaction over every repository, all or nothing.
+
+    The repositories remember the anomalies they handed out or were given; `commit` writes the events
+    those anomalies recorded (their status changes, …) to the outbox in the same transaction. Services
+    change things and commit; nobody copies events to the outbox by hand."""
+
     # Read-only members, so a store's concrete repositories satisfy the protocol.
     @property
     def anomalies(self) -> AnomalyRepository: ...
@@ -134,6 +218,15 @@ class UnitOfWork(Protocol):
 
     @property
     def outbox(self) -> Outbox: ...
+
+    @property
+    def subscriptions(self) -> SubscriptionRepository: ...
+
+    @property
+    def digest_runs(self) -> DigestRuns: ...
+
+    @property
+    def digest_queries(self) -> DigestQueries: ...
 
     def __enter__(self) -> Self: ...
 

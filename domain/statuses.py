@@ -44,10 +44,6 @@ class Status(StrEnum):
         return self in FINAL
 
     @property
-    def is_blocked(self) -> bool:
-        return self in BLOCKED
-
-    @property
     def fhir_task_status(self) -> str:
         return _FHIR_TASK_STATUS.get(self, "in-progress")
 

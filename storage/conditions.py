@@ -3,22 +3,22 @@
 `conditions` selects anomaly rows; `count_conditions` selects the rows of anomaly_counts that hold the
 same anomalies, when the filter only uses columns of that table (else None: count the anomalies)."""
 
+from dataclasses import fields
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, and_, false, select
 
 from domain.filters import AnomalyFilter
 from domain.habilitation import Perimeter
+from domain.identifiers import Reference
 from domain.text import fold
 from storage.models import AnomalyCountRow, AnomalyNameRow, AnomalyRow
-
-REFERENCE_DIGITS = 12
 
 
 def reference_range(prefix: str) -> tuple[int, int]:
     """`ANO_1000` → the numbers whose 12 digits start with 1000, as [low, high)."""
-    digits = prefix.removeprefix("ANO_")
-    scale = 10 ** (REFERENCE_DIGITS - len(digits))
+    digits = prefix.removeprefix(Reference.PREFIX)
+    scale = 10 ** (Reference.DIGITS - len(digits))
     low = int(digits or "0") * scale
     return low, low + scale
 
@@ -74,10 +74,16 @@ def conditions(flt: AnomalyFilter, *, perimeter: Perimeter | None, tz: ZoneInfo)
     return where
 
 
+# The filter fields anomaly_counts answers: the columns of its key. Any other field that is set (reference,
+# name, resource ID, dates — or a field added to AnomalyFilter later) makes totals count the anomaly rows,
+# so a new filter can never be silently ignored in a total.
+COUNTABLE_FIELDS = frozenset({"regions", "departements", "statuses", "kinds", "data_items"})
+
+
 def count_conditions(flt: AnomalyFilter, *, perimeter: Perimeter | None) -> list[ColumnElement[bool]] | None:
-    """Conditions on anomaly_counts equivalent to `conditions`, or None when the filter needs the rows
-    (reference, name, resource ID, modification dates)."""
-    if flt.reference_prefix or flt.name_contains or flt.resource_ids or flt.modified_from or flt.modified_to:
+    """Conditions on anomaly_counts equivalent to `conditions`, or None when the filter uses a field
+    anomaly_counts cannot answer."""
+    if any(getattr(flt, field.name) for field in fields(flt) if field.name not in COUNTABLE_FIELDS):
         return None
     counts = AnomalyCountRow
     where: list[ColumnElement[bool]] = []

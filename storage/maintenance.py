@@ -34,6 +34,11 @@ def rebuild_counts_sql() -> list[str]:
 
 
 def rebuild_derived(connection: Connection) -> None:
+    """Inside the caller's transaction. On PostgreSQL writers wait while it runs (they apply their counter
+    changes just before they commit, after the rebuild): the result is exact even with writers running.
+    SQLite has one writer at a time anyway."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("LOCK TABLE anomaly_names, anomaly_counts IN SHARE ROW EXCLUSIVE MODE"))
     for statement in rebuild_derived_sql(connection.dialect.name):
         connection.execute(text(statement))
 

@@ -1,4 +1,5 @@
-"""The unit of work: one transaction, the repositories that share it, all-or-nothing commit."""
+"""The unit of work: one transaction, the repositories that share it, all-or-nothing commit, and the
+events of the anomalies it touched written to the outbox with the changes that caused them."""
 
 from typing import Self
 from zoneinfo import ZoneInfo
@@ -7,10 +8,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from storage.repositories.anomalies import SqlAnomalies
 from storage.repositories.declarations import SqlDeclarationLog
+from storage.repositories.digests import SqlDigestQueries, SqlDigestRuns
 from storage.repositories.directory import SqlDirectory
 from storage.repositories.groups import SqlGroups
 from storage.repositories.outbox import SqlOutbox
-from storage.subscriptions import SqlDigestQueries, SqlDigestRuns, SqlSubscriptions
+from storage.repositories.subscriptions import SqlSubscriptions
 
 
 class SqlUnitOfWork:
@@ -58,6 +60,7 @@ class SqlUnitOfWork:
     def commit(self) -> None:
         if self.read_only:
             raise RuntimeError("read-only unit of work")
+        self.outbox.add([event for anomaly in self.anomalies.seen for event in anomaly.pull_events()])
         self.session.commit()
 
     def rollback(self) -> None:

@@ -1,22 +1,29 @@
-"""In-memory implementations of the domain's ports, for fast unit tests."""
+"""In-memory implementations of the domain's ports, for fast unit tests.
+
+The digest repositories (subscriptions, runs, queries) write through at once (no rollback): the digest
+services commit each step."""
 
 from __future__ import annotations
 
 import copy
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from itertools import count
 from typing import Self
 from zoneinfo import ZoneInfo
 
 from domain.anomaly import Anomaly
 from domain.catalogue import ResourceKind
-from domain.directory import Resource
+from domain.digests import Claim, RunStatus, Selection
+from domain.directory import Resource, WrongRecipient
 from domain.errors import AnomalyNotFound
 from domain.events import DomainEvent
 from domain.filters import AnomalyFilter, matches
 from domain.habilitation import Group, Perimeter
 from domain.ports import Page
-from domain.statuses import OPEN, Status
+from domain.statuses import BLOCKED, OPEN, Status
+from domain.subscriptions import Subscription
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -36,6 +43,8 @@ class FakeAnomalies:
     def __init__(self) -> None:
         self.rows: dict[str, Anomaly] = {}
         self.next_number = 100_000_000_000
+        # Handed out one by one or added: the unit of work publishes their events on commit.
+        self.seen: list[Anomaly] = []
 
     def allocate_references(self, count: int) -> list[str]:
         refs = [f"ANO_{self.next_number + i:012d}" for i in range(count)]
@@ -44,6 +53,7 @@ class FakeAnomalies:
 
     def add(self, anomaly: Anomaly) -> None:
         self.save(anomaly)
+        self.seen.append(anomaly)
 
     def save(self, anomaly: Anomaly) -> None:
         stored = copy.deepcopy(anomaly)
@@ -56,7 +66,9 @@ class FakeAnomalies:
         found = self.rows.get(reference)
         if found is None or (perimeter is not None and not perimeter.contains(found.region)):
             raise AnomalyNotFound(reference)
-        return copy.deepcopy(found)
+        anomaly = copy.deepcopy(found)
+        self.seen.append(anomaly)
+        return anomaly
 
     def _matching(self, flt: AnomalyFilter, perimeter: Perimeter) -> list[Anomaly]:
         found = [a for a in self.rows.values() if matches(flt, a, perimeter=perimeter, tz=PARIS)]
@@ -86,11 +98,32 @@ class FakeAnomalies:
     def for_resource(
         self, resource_id: str, *, statuses: frozenset[Status], for_update: bool = False
     ) -> list[Anomaly]:
-        return [
+        found = [
             copy.deepcopy(a)
             for a in self.rows.values()
             if a.resource_id == resource_id and a.status in statuses
         ]
+        self.seen += found
+        return found
+
+    def wrong_recipients(self) -> list[WrongRecipient]:
+        groups: dict[tuple[ResourceKind, str, str], list[Anomaly]] = {}
+        for anomaly in self.rows.values():
+            if anomaly.status is Status.BLOCKED_WRONG_RECIPIENT:
+                key = (anomaly.kind, anomaly.resource_id, anomaly.recipient or "")
+                groups.setdefault(key, []).append(anomaly)
+        found = [
+            WrongRecipient(
+                kind=kind,
+                resource_id=resource_id,
+                name=blocked[0].offer_name or blocked[0].structure_name,
+                recipient=recipient,
+                blocked=len(blocked),
+                since=min(a.updated_at for a in blocked),
+            )
+            for (kind, resource_id, recipient), blocked in groups.items()
+        ]
+        return sorted(found, key=lambda w: (w.since, w.resource_id))
 
 
 class FakeDirectory:
@@ -102,13 +135,6 @@ class FakeDirectory:
     def get(self, kind: ResourceKind, resource_id: str) -> Resource | None:
         found = self.rows.get((kind, resource_id))
         return copy.deepcopy(found) if found else None
-
-    def offers_of(self, structure_id: str) -> list[Resource]:
-        return [
-            copy.deepcopy(r)
-            for r in self.rows.values()
-            if r.kind is ResourceKind.OFFRE and r.structure_id == structure_id
-        ]
 
     def upsert(self, resource: Resource) -> bool:
         key = (resource.kind, resource.resource_id)
@@ -166,6 +192,133 @@ class FakeOutbox:
         self.events.extend(events)
 
 
+class FakeSubscriptions:
+    def __init__(self) -> None:
+        self.rows: dict[int, Subscription] = {}
+        self._ids = count(1)
+
+    def add(self, subscription: Subscription) -> Subscription:
+        subscription.id = next(self._ids)
+        self.rows[subscription.id] = copy.deepcopy(subscription)
+        return subscription
+
+    def of_channel(self, channel_id: str) -> list[Subscription]:
+        return [copy.deepcopy(s) for s in self.rows.values() if s.channel_id == channel_id and s.active]
+
+    def active(self) -> list[Subscription]:
+        return [copy.deepcopy(s) for s in self.rows.values() if s.active]
+
+    def get(self, subscription_id: int) -> Subscription | None:
+        found = self.rows.get(subscription_id)
+        return copy.deepcopy(found) if found else None
+
+    def deactivate(self, subscription_id: int, *, reason: str) -> None:
+        self.rows[subscription_id].active = False
+        self.rows[subscription_id].disabled_reason = reason
+
+
+@dataclass
+class FakeRun:
+    id: int
+    subscription_id: int
+    period_end: datetime
+    status: RunStatus
+    claimed_at: datetime
+    since: datetime
+    until: datetime
+    attempts: int = 1
+    ts: str | None = None
+
+
+class FakeDigestRuns:
+    def __init__(self) -> None:
+        self.rows: list[FakeRun] = []
+
+    def window(
+        self, subscription: Subscription, *, now: datetime, margin: timedelta
+    ) -> tuple[datetime, datetime]:
+        done = [
+            r.until
+            for r in self.rows
+            if r.subscription_id == subscription.id and r.status in (RunStatus.POSTED, RunStatus.EMPTY)
+        ]
+        since = max(done, default=subscription.created_at)
+        return since, max(since, now - margin)
+
+    def claim(
+        self,
+        subscription: Subscription,
+        *,
+        period_end: datetime,
+        now: datetime,
+        stale_before: datetime,
+        max_attempts: int,
+        margin: timedelta,
+    ) -> Claim | None:
+        assert subscription.id is not None
+        since, until = self.window(subscription, now=now, margin=margin)
+        existing = next(
+            (r for r in self.rows if r.subscription_id == subscription.id and r.period_end == period_end),
+            None,
+        )
+        if existing is None:
+            existing = FakeRun(
+                len(self.rows) + 1, subscription.id, period_end, RunStatus.CLAIMED, now, since, until
+            )
+            self.rows.append(existing)
+        elif (existing.status is RunStatus.CLAIMED and existing.claimed_at < stale_before) or (
+            existing.status is RunStatus.FAILED and existing.attempts < max_attempts
+        ):
+            existing.status, existing.claimed_at, existing.since, existing.until = (
+                RunStatus.CLAIMED,
+                now,
+                since,
+                until,
+            )
+            existing.attempts += 1
+        else:
+            return None
+        return Claim(existing.id, subscription.id, period_end, since, until)
+
+    def finish(
+        self, claim: Claim, *, status: RunStatus, at: datetime, ts: str | None = None, error: str = ""
+    ) -> None:
+        run = self.rows[claim.id - 1]
+        run.status, run.ts = status, ts
+
+
+class FakeDigestQueries:
+    def __init__(self, anomalies: FakeAnomalies) -> None:
+        self.anomalies = anomalies
+
+    def _select(self, found: list, limit: int) -> Selection:  # type: ignore[type-arg]
+        found = sorted(found, key=lambda a: (a.updated_at, a.reference), reverse=True)
+        counts: dict = {}  # type: ignore[type-arg]
+        for anomaly in found:
+            counts[anomaly.status] = counts.get(anomaly.status, 0) + 1
+        return Selection([copy.deepcopy(a) for a in found[:limit]], len(found), counts)
+
+    def blocked(self, flt: AnomalyFilter, *, perimeter: Perimeter, limit: int) -> Selection:
+        statuses = (flt.statuses & BLOCKED) if flt.statuses else BLOCKED
+        flt = flt.with_statuses(statuses)
+        found = [
+            a
+            for a in self.anomalies.rows.values()
+            if statuses and matches(flt, a, perimeter=perimeter, tz=PARIS)
+        ]
+        return self._select(found, limit)
+
+    def updated(
+        self, flt: AnomalyFilter, *, perimeter: Perimeter, since: datetime, until: datetime, limit: int
+    ) -> Selection:
+        found = [
+            a
+            for a in self.anomalies.rows.values()
+            if matches(flt, a, perimeter=perimeter, tz=PARIS) and since < a.updated_at <= until
+        ]
+        return self._select(found, limit)
+
+
 class FakeUnitOfWork:
     """Commits are all-or-nothing: a rollback restores what the last commit saw."""
 
@@ -175,6 +328,9 @@ class FakeUnitOfWork:
         self.groups = FakeGroups()
         self.declarations = FakeDeclarations()
         self.outbox = FakeOutbox()
+        self.subscriptions = FakeSubscriptions()
+        self.digest_runs = FakeDigestRuns()
+        self.digest_queries = FakeDigestQueries(self.anomalies)
         self.commits = 0
         self._snapshot = self._state()
 
@@ -198,10 +354,13 @@ class FakeUnitOfWork:
         self.rollback()
 
     def commit(self) -> None:
+        self.outbox.add([event for anomaly in self.anomalies.seen for event in anomaly.pull_events()])
+        self.anomalies.seen.clear()
         self.commits += 1
         self._snapshot = self._state()
 
     def rollback(self) -> None:
+        self.anomalies.seen.clear()
         (
             self.anomalies.rows,
             self.anomalies.next_number,

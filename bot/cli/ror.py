@@ -15,6 +15,8 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
         help="vérifier la connexion au ROR national : jeton, base des anomalies, annuaire",
         description="Obtient un jeton d'accès, interroge la base des anomalies puis l'annuaire du ROR "
         "national, et affiche une ligne par vérification.",
+        epilog="exemples :\n  ror-bot ror check\n"
+        "  set -a; . ./ror-standin.env; set +a; ror-bot ror check   # contre le ROR national de substitution",
     )
     check.set_defaults(func=run_check)
 

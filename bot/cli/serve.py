@@ -58,10 +58,10 @@ def run_server(args: argparse.Namespace) -> int:
     from slack_sdk.errors import SlackApiError
 
     from bot.app import build_app
-    from bot.background import BackgroundWork
     from bot.context import AppContext
     from bot.notifications import scheduler
     from bot.server import serve_http, serve_socket_mode
+    from bot.worker import background_work
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s : %(message)s")
     settings = Settings()
@@ -80,7 +80,7 @@ def run_server(args: argparse.Namespace) -> int:
             f"Slack refuse le jeton SLACK_BOT_TOKEN ou n'est pas joignable à {settings.slack_api_url} ({error})."
         ) from error
     if settings.ror_background_workers:
-        context.background = BackgroundWork(settings, workers=settings.ror_background_workers)
+        context.background = background_work(settings, workers=settings.ror_background_workers)
     if not args.no_scheduler:
         scheduler.start(context)
     if settings.socket_mode:

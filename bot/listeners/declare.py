@@ -5,17 +5,17 @@ import json
 import logging
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.context import AppContext
 from bot.ids import DeclareIds, SearchIds
-from bot.listeners.commands import CommandCall, add_subcommand
 from bot.listeners.home import refresh_home
-from bot.middleware import SlackUser
 from bot.mrkdwn import escape
 from bot.reply import direct_message
+from bot.router import CommandCall, Router
+from bot.slack_users import SlackUser
 from bot.views.declare import (
     PREFILL_MAX,
     DeclareForm,
@@ -283,11 +283,11 @@ def submit_declaration(
     refresh_home(client, slack_user=slack_user, member=member, ror=ror)
 
 
-def register(app: App) -> None:
-    add_subcommand(("declarer", "déclarer", "declare"), declare_command)
-    app.action(DeclareIds.OPEN_MODAL)(open_blank)
-    app.action(SearchIds.DECLARE)(open_from_card)
-    app.shortcut(DeclareIds.MESSAGE_SHORTCUT)(open_from_message)
-    app.view(DeclareIds.LOOKUP_MODAL)(submit_lookup)
-    app.action(DeclareIds.ITEMS_SELECT)(items_changed)
-    app.view(DeclareIds.FORM_MODAL)(submit_declaration)
+def add_routes(router: Router) -> None:
+    router.subcommand(("declarer", "déclarer", "declare"), declare_command)
+    router.action(DeclareIds.OPEN_MODAL, open_blank)
+    router.action(SearchIds.DECLARE, open_from_card)
+    router.shortcut(DeclareIds.MESSAGE_SHORTCUT, open_from_message)
+    router.view(DeclareIds.LOOKUP_MODAL, submit_lookup)
+    router.action(DeclareIds.ITEMS_SELECT, items_changed)
+    router.view(DeclareIds.FORM_MODAL, submit_declaration)

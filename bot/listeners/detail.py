@@ -2,16 +2,16 @@
 
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
 from bot.context import AppContext
 from bot.ids import DetailIds
-from bot.listeners.commands import CommandCall, add_subcommand
 from bot.listeners.home import refresh_home
-from bot.middleware import SlackUser
 from bot.mrkdwn import escape
 from bot.reply import tell
+from bot.router import CommandCall, Router
+from bot.slack_users import SlackUser
 from bot.views.detail import cancel_prompt_blocks, cancelled_text, detail_blocks, detail_modal, detail_text
 from domain.errors import TransitionRefused
 from domain.habilitation import Member
@@ -110,9 +110,9 @@ def cancel_from_detail(
     tell(body=body, client=client, respond=respond, text=cancelled_text(anomaly), blocks=blocks, replace=True)
 
 
-def register(app: App) -> None:
-    add_subcommand(("voir", "afficher", "show"), show_command, background=True)
-    add_subcommand(("annuler", "cancel"), cancel_command)
-    app.action(DetailIds.CONFIRM_CANCEL)(confirm_cancel)
-    app.action(DetailIds.KEEP)(keep)
-    app.action(DetailIds.CANCEL)(cancel_from_detail)
+def add_routes(router: Router) -> None:
+    router.subcommand(("voir", "afficher", "show"), show_command, background=True)
+    router.subcommand(("annuler", "cancel"), cancel_command)
+    router.action(DetailIds.CONFIRM_CANCEL, confirm_cancel)
+    router.action(DetailIds.KEEP, keep)
+    router.action(DetailIds.CANCEL, cancel_from_detail)

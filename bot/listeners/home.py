@@ -3,12 +3,12 @@
 import logging
 from typing import Any
 
-from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.context import AppContext
-from bot.middleware import SlackUser
+from bot.router import Router
+from bot.slack_users import SlackUser
 from bot.views.home import home_view
 from domain.habilitation import Member
 from domain.services import count_by_status
@@ -41,5 +41,5 @@ def home_opened(
     publish_home(client, slack_user=slack_user, member=member, ror=ror)
 
 
-def register(app: App) -> None:
-    app.event("app_home_opened")(home_opened)
+def add_routes(router: Router) -> None:
+    router.event("app_home_opened", home_opened)

@@ -6,19 +6,19 @@ from contextlib import closing
 from datetime import datetime
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext, Respond
+from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.webhook import WebhookClient
 
 from bot.context import AppContext
 from bot.csv_export import EXPORT_MAX_ROWS, spreadsheet_export
 from bot.ids import HomeIds, ListIds, SearchIds
-from bot.listeners.commands import CommandCall, add_subcommand
 from bot.listeners.home import refresh_home
-from bot.middleware import SlackUser
 from bot.mrkdwn import escape
 from bot.reply import direct_message, tell
+from bot.router import CommandCall, Router
 from bot.slack_files import upload_file
+from bot.slack_users import SlackUser
 from bot.views.blocks import Block
 from bot.views.detail import detail_modal
 from bot.views.listing import PAGE_SIZE, ListState, export_comment, filter_modal, list_blocks, list_text
@@ -275,16 +275,16 @@ def submit_filter(
         direct_message(client, body["user"]["id"], text=text, blocks=blocks)
 
 
-def register(app: App) -> None:
-    add_subcommand(("anomalies", "lister", "liste", "list"), list_command, background=True)
+def add_routes(router: Router) -> None:
+    router.subcommand(("anomalies", "lister", "liste", "list"), list_command, background=True)
     for action_id in (ListIds.PREVIOUS, ListIds.NEXT, ListIds.RESET, ListIds.ALL):
-        app.action(action_id)(page_moved)
-    app.action(SearchIds.LIST)(list_for_resource)
-    app.action(HomeIds.LIST_ALL)(list_from_home)
-    app.action(HomeIds.LIST_BLOCKED)(list_from_home)
-    app.action(ListIds.SHOW)(show_row)
-    app.action(ListIds.SELECT)(selection_changed)
-    app.action(ListIds.CANCEL_SELECTION)(cancel_selection)
-    app.action(ListIds.EXPORT)(export_csv)
-    app.action(ListIds.FILTER)(open_filter)
-    app.view(ListIds.FILTER_MODAL)(submit_filter)
+        router.action(action_id, page_moved)
+    router.action(SearchIds.LIST, list_for_resource)
+    router.action(HomeIds.LIST_ALL, list_from_home)
+    router.action(HomeIds.LIST_BLOCKED, list_from_home)
+    router.action(ListIds.SHOW, show_row)
+    router.action(ListIds.SELECT, selection_changed)
+    router.action(ListIds.CANCEL_SELECTION, cancel_selection)
+    router.action(ListIds.EXPORT, export_csv)
+    router.action(ListIds.FILTER, open_filter)
+    router.view(ListIds.FILTER_MODAL, submit_filter)

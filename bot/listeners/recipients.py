@@ -5,14 +5,14 @@ import json
 import re
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
-from bot import middleware
 from bot.context import AppContext
+from bot.ids import RecipientIds
 from bot.mrkdwn import escape
-from bot.notifications.ids import RecipientIds
-from bot.notifications.recipient_view import (
+from bot.router import Router
+from bot.views.recipients import (
     outcome_metadata,
     outcome_modal,
     recipient_blocks,
@@ -81,7 +81,7 @@ def outcome_submitted(
         client.chat_postMessage(channel=body["user"]["id"], text=escape(recorded_notice(anomaly)))
 
 
-def register(app: App) -> None:
-    middleware.WITHOUT_MEMBER.append(is_recipient_request)
-    app.action(OUTCOME_ACTION)(outcome_clicked)
-    app.view(RecipientIds.OUTCOME_MODAL)(outcome_submitted)
+def add_routes(router: Router) -> None:
+    router.without_member(is_recipient_request)
+    router.action(OUTCOME_ACTION, outcome_clicked)
+    router.view(RecipientIds.OUTCOME_MODAL, outcome_submitted)

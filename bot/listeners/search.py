@@ -1,9 +1,7 @@
 """`/ror rechercher`: the resource card, and its *Voir les anomalies* button (*Déclarer une anomalie*
 is handled by the declaration listener)."""
 
-from slack_bolt import App
-
-from bot.listeners.commands import CommandCall, add_subcommand
+from bot.router import CommandCall, Router
 from bot.views.search import resource_card_blocks, resource_card_text
 from domain.catalogue import ResourceKind
 from domain.identifiers import guess_resource_kind
@@ -30,5 +28,5 @@ def search_command(call: CommandCall) -> None:
     call.reply(text=resource_card_text(card), blocks=resource_card_blocks(card))
 
 
-def register(app: App) -> None:  # noqa: ARG001 - the card's buttons are handled by declare and listing
-    add_subcommand(("rechercher", "chercher", "search"), search_command, background=True)
+def add_routes(router: Router) -> None:
+    router.subcommand(("rechercher", "chercher", "search"), search_command, background=True)

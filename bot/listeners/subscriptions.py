@@ -2,46 +2,28 @@
 
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
 from bot.context import AppContext
-from bot.listeners.commands import CommandCall, add_subcommand
+from bot.ids import DigestIds
 from bot.listeners.listing import render
-from bot.mrkdwn import safe
-from bot.notifications.ids import DigestIds
 from bot.notifications.slack_poster import SlackDigestPoster
 from bot.reply import tell
-from bot.views.blocks import Block, button, context, header, section
+from bot.router import CommandCall, Router
 from bot.views.listing import ListState
+from bot.views.subscriptions import (
+    subscribed_blocks,
+    subscribed_text,
+    subscriptions_blocks,
+    unsubscribed_notice,
+)
 from domain.digests import RunStatus
 from domain.errors import InvalidSubscription
 from domain.habilitation import Member
 from domain.schedule import next_due
 from domain.services.digests import list_subscriptions, post_digest_now, subscribe, unsubscribe
-from domain.subscriptions import USAGE, Subscription, parse_subscription_text
-
-
-def subscriptions_blocks(subscriptions: list[Subscription], *, notice: str | None = None) -> list[Block]:
-    blocks: list[Block] = [header("Abonnements de ce canal")]
-    if notice:
-        blocks.append(section(notice))
-    if not subscriptions:
-        blocks.append(section(f"Ce canal n'a aucun abonnement. Pour en créer un : {USAGE}"))
-        return blocks
-    for number, sub in enumerate(subscriptions[:40], start=1):
-        text = f"*n° {number}* · {safe(sub.describe(), 2500)}\nCréé par {safe(sub.creator_email, 320)}"
-        blocks.append(
-            section(
-                text, accessory=button("Se désabonner", DigestIds.UNSUBSCRIBE, str(sub.id), style="danger")
-            )
-        )
-    blocks.append(
-        context(
-            "`/ror desabonner N` supprime l'abonnement n° N ; `/ror digest` publie le récapitulatif maintenant."
-        )
-    )
-    return blocks
+from domain.subscriptions import USAGE, parse_subscription_text
 
 
 def subscribe_command(call: CommandCall) -> None:
@@ -56,12 +38,8 @@ def subscribe_command(call: CommandCall) -> None:
         clock=ror.clock,
     )
     first = next_due(subscription.schedule, ror.clock.now()).astimezone(ror.settings.timezone)
-    text = (
-        f":white_check_mark: Ce canal est abonné : {safe(subscription.describe(), 2500)}.\n"
-        f"Premier récapitulatif le {first:%d/%m/%Y à %H:%M}. Pensez à inviter le bot dans le canal "
-        "s'il n'y est pas encore."
-    )
-    call.reply(text=text, blocks=[section(text)])
+    text = subscribed_text(subscription, first)
+    call.reply(text=text, blocks=subscribed_blocks(text))
 
 
 def list_command(call: CommandCall) -> None:
@@ -104,8 +82,7 @@ def unsubscribe_clicked(
     )
     removed = unsubscribe(channel_id=channel_id, subscription_id=int(action.get("value") or 0), uow=ror.uow())
     found = list_subscriptions(channel_id=channel_id, uow=ror.store.reader())
-    notice = f":white_check_mark: Abonnement supprimé : {safe(removed.describe(), 2500)}."
-    blocks = subscriptions_blocks(found, notice=notice)
+    blocks = subscriptions_blocks(found, notice=unsubscribed_notice(removed))
     tell(body=body, client=client, respond=respond, text="Abonnement supprimé.", blocks=blocks, replace=True)
 
 
@@ -124,10 +101,10 @@ def open_list(
     tell(body=body, client=client, respond=respond, text=text, blocks=blocks, replace=False)
 
 
-def register(app: App) -> None:
-    add_subcommand(("abonner", "sabonner", "subscribe"), subscribe_command)
-    add_subcommand(("abonnements", "subscriptions"), list_command)
-    add_subcommand(("desabonner", "unsubscribe"), unsubscribe_command)
-    add_subcommand(("digest", "recapitulatif", "recap"), digest_command)
-    app.action(DigestIds.UNSUBSCRIBE)(unsubscribe_clicked)
-    app.action(DigestIds.OPEN_LIST)(open_list)
+def add_routes(router: Router) -> None:
+    router.subcommand(("abonner", "sabonner", "subscribe"), subscribe_command)
+    router.subcommand(("abonnements", "subscriptions"), list_command)
+    router.subcommand(("desabonner", "unsubscribe"), unsubscribe_command)
+    router.subcommand(("digest", "recapitulatif", "recap"), digest_command)
+    router.action(DigestIds.UNSUBSCRIBE, unsubscribe_clicked)
+    router.action(DigestIds.OPEN_LIST, open_list)

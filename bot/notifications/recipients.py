@@ -3,30 +3,30 @@
 - SentToRecipient → the recipient, found by e-mail (users.lookupByEmail), gets the anomaly with a button
   per outcome they may record; a recipient with no account in the workspace blocks the anomaly
   (domain.services.recipients explains the choice);
-- StatusChanged → the declaring member is told (not for the routing at creation, nor for their own moves).
+- StatusChanged → the declaring member is told (not for the routing at creation, nor for their own moves);
+- RecipientUnreachable → the operator is told which recipient is wrong: a warning in the log naming the
+  resource and the fix (`ror-bot recipient errors` lists them all).
 
-Each batch is *leased* first (its retry time pushed `LEASE` ahead, committed), so no transaction is held
-open while Slack answers and another process does not deliver the same message meanwhile; a crash
-leaves the lease to expire and the message is delivered again (at least once)."""
+Each batch is *leased* first (committed), so no transaction is held open while Slack answers and another
+process does not deliver the same message meanwhile; a crash leaves the lease to run out and the message
+is delivered again (at least once)."""
 
 import logging
-import time
-from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.context import AppContext
-from bot.notifications.recipient_view import (
+from bot.notifications.slack_poster import error_code
+from bot.views.recipients import (
     recipient_blocks,
     recipient_text,
     status_changed_blocks,
     status_changed_text,
 )
-from bot.notifications.slack_poster import RateLimitedCaller, error_code
 from domain.errors import AnomalyNotFound
-from domain.events import DomainEvent, SentToRecipient, StatusChanged
+from domain.events import DomainEvent, RecipientUnreachable, SentToRecipient, StatusChanged
 from domain.services import recipient_outcomes
 from domain.services.recipients import anomaly_for_notification, mark_recipient_unreachable
 from domain.statuses import Status
@@ -36,7 +36,6 @@ logger = logging.getLogger(__name__)
 LEASE = timedelta(minutes=5)
 MAX_ATTEMPTS = 8
 BATCH = 20
-LEASE_NOTE = "livraison en cours"
 
 
 def backoff(attempts: int) -> timedelta:
@@ -44,19 +43,16 @@ def backoff(attempts: int) -> timedelta:
 
 
 class OutboxDelivery:
-    def __init__(
-        self, context: AppContext, client: WebClient, *, sleep: Callable[[float], None] = time.sleep
-    ) -> None:
+    def __init__(self, context: AppContext, client: WebClient) -> None:
         self.context = context
         self.client = client
-        self.call = RateLimitedCaller(sleep=sleep)
 
     # --- Slack -------------------------------------------------------------------------------------
 
     def user_id_for(self, email: str) -> str | None:
         """The Slack user with this e-mail, or None when the workspace has none."""
         try:
-            answer = self.call(self.client.users_lookupByEmail, email=email)
+            answer = self.client.users_lookupByEmail(email=email)
         except SlackApiError as error:
             if error_code(error) == "users_not_found":
                 return None
@@ -65,13 +61,8 @@ class OutboxDelivery:
         return str(user["id"]) if user.get("id") else None
 
     def _dm(self, user_id: str, *, text: str, blocks: list[dict[str, object]]) -> None:
-        self.call(
-            self.client.chat_postMessage,
-            channel=user_id,
-            text=text,
-            blocks=blocks,
-            unfurl_links=False,
-            unfurl_media=False,
+        self.client.chat_postMessage(
+            channel=user_id, text=text, blocks=blocks, unfurl_links=False, unfurl_media=False
         )
 
     # --- events ------------------------------------------------------------------------------------
@@ -81,6 +72,8 @@ class OutboxDelivery:
             self.notify_recipient(event)
         elif isinstance(event, StatusChanged):
             self.notify_declarant(event)
+        elif isinstance(event, RecipientUnreachable):
+            self.report_unreachable(event)
 
     def notify_recipient(self, event: SentToRecipient) -> None:
         ror = self.context
@@ -112,6 +105,22 @@ class OutboxDelivery:
         if user_id is not None:
             self._dm(user_id, text=status_changed_text(event), blocks=status_changed_blocks(event))
 
+    def report_unreachable(self, event: RecipientUnreachable) -> None:
+        ror = self.context
+        try:
+            anomaly = anomaly_for_notification(reference=event.reference, uow=ror.store.reader())
+        except AnomalyNotFound:
+            return
+        logger.warning(
+            "Destinataire erroné : %s n'a pas de compte dans l'espace Slack. L'anomalie %s (%s %s) est "
+            "bloquée ; désignez le bon destinataire : ror-bot recipient set %s ADRESSE",
+            event.recipient,
+            event.reference,
+            anomaly.kind.label,
+            anomaly.resource_id,
+            anomaly.resource_id,
+        )
+
     # --- the outbox ----------------------------------------------------------------------------------
 
     def deliver_pending(self, *, now: datetime | None = None, limit: int = BATCH) -> int:
@@ -119,19 +128,17 @@ class OutboxDelivery:
         now = now or self.context.clock.now()
         uow = self.context.uow()
         with uow:
-            messages = uow.outbox.claim_pending(now=now, limit=limit)
-            for message in messages:
-                uow.outbox.mark_failed(message.id, error=LEASE_NOTE, retry_at=now + LEASE)
+            messages = uow.outbox.lease(now=now, lease=LEASE, limit=limit)
             uow.commit()
         delivered = 0
         for message in messages:
-            # Each try counts twice in `attempts`: its lease, then its failure.
-            tries = message.attempts // 2 + 1
             try:
                 self.deliver(message.event)
-            except Exception as error:
+            except (
+                Exception
+            ) as error:  # kept with its error, tried again later: one DM never stops the others
                 logger.warning("Notification %s non livrée : %r", message.id, error)
-                retry_at = now + backoff(tries) if tries < MAX_ATTEMPTS else None
+                retry_at = now + backoff(message.attempts) if message.attempts < MAX_ATTEMPTS else None
                 with uow:
                     uow.outbox.mark_failed(message.id, error=repr(error), retry_at=retry_at)
                     uow.commit()

@@ -15,22 +15,17 @@ from slack_sdk import WebClient
 from bot.context import AppContext
 from bot.notifications.recipients import OutboxDelivery
 from bot.notifications.slack_poster import SlackDigestPoster
+from bot.slack_client import web_client
 from domain.services.digests import RunReport, run_due_digests
 
 logger = logging.getLogger(__name__)
-
-
-def scheduler_client(context: AppContext) -> WebClient:
-    """A Web API client without sleeping retry handlers: rate limits are handled by the poster."""
-    settings = context.settings
-    return WebClient(token=settings.require_bot_token(), base_url=settings.slack_api_url)
 
 
 def run_due(
     context: AppContext, *, at: datetime | None = None, client: WebClient | None = None
 ) -> list[RunReport]:
     """Post every digest due at `at` (now by default): what the scheduler runs, and `ror-bot digest run-due`."""
-    poster = SlackDigestPoster(client or scheduler_client(context), tz=context.settings.timezone)
+    poster = SlackDigestPoster(client or web_client(context.settings), tz=context.settings.timezone)
     return run_due_digests(
         at=at or context.clock.now(),
         uow=context.uow(),
@@ -61,7 +56,7 @@ def _outbox_job(delivery: OutboxDelivery) -> None:
 
 
 def configure(scheduler: BaseScheduler, context: AppContext) -> BaseScheduler:
-    client = scheduler_client(context)
+    client = web_client(context.settings)
     delivery = OutboxDelivery(context, client)
     common = {"max_instances": 1, "coalesce": True, "misfire_grace_time": 50}
     scheduler.add_job(_digest_job, CronTrigger(second=5), args=(context, client), id="digests", **common)

@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.mrkdwn import truncate
+from bot.mrkdwn import escape, truncate
 
 Block = dict[str, Any]
 
@@ -36,6 +36,11 @@ def section(text: str, *, accessory: dict[str, Any] | None = None, block_id: str
     if block_id is not None:
         block["block_id"] = block_id
     return block
+
+
+def text_blocks(text: str) -> list[Block]:
+    """Plain user-visible text (escaped for mrkdwn) as the blocks of a message."""
+    return [section(escape(text))]
 
 
 def fields_section(fields: list[str]) -> Block:

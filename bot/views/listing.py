@@ -281,7 +281,3 @@ def filter_modal(flt: AnomalyFilter, *, private_metadata: str) -> dict[str, Any]
         close="Annuler",
         private_metadata=private_metadata,
     )
-
-
-def notice_text(lines: Sequence[str]) -> str:
-    return "\n".join(escape(line) for line in lines)

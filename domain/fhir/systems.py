@@ -26,6 +26,5 @@ REFERENCE_SYSTEM = "urn:ror-anomalies:reference"
 # Nomenclature tables, matched by name inside a coding's system so versioned URLs still match.
 CATEGORIE_ETABLISSEMENT = "TRE_R66-"
 ACTE_SPECIFIQUE = "TRE_R210-"
-ACTIVITE_OPERATIONNELLE = "TRE_R211-"
 MODE_PRISE_EN_CHARGE = "TRE_R213-"
 MODALITE_ACCUEIL = "TRE_R226-"

@@ -234,7 +234,3 @@ def reference_id(reference: Json, resource_type: str) -> str | None:
     if len(parts) >= 2 and parts[-2] == resource_type and parts[-1]:
         return parts[-1]
     return None
-
-
-def string_value(extension: Json) -> str:
-    return text(extension, "valueString")

@@ -8,7 +8,6 @@ from domain.anomaly import MAX_DESCRIPTION, Anomaly, HistoryEntry
 from domain.catalogue import data_item
 from domain.directory import Resource
 from domain.errors import InvalidDeclaration, UnknownDataItem
-from domain.events import DomainEvent
 from domain.habilitation import Member
 from domain.ports import Clock, UnitOfWork
 from domain.services.directory import locate_practitioner, locate_resource
@@ -110,7 +109,6 @@ def declare_anomalies(
         now = clock.now()
         references = uow.anomalies.allocate_references(len(items))
         created = []
-        events: list[DomainEvent] = []
         for reference, (item, description) in zip(references, items, strict=True):
             catalogue_item = data_item(resource.kind, item.label)
             actor = member.as_actor(system)
@@ -141,9 +139,7 @@ def declare_anomalies(
             )
             anomaly.route(recipient=resource.recipient, at=now, system=system)
             uow.anomalies.add(anomaly)
-            events += anomaly.pull_events()
             created.append(anomaly)
-        uow.outbox.add(events)
         if request.idempotency_key:
             uow.declarations.record(request.idempotency_key, [a.reference for a in created])
         uow.commit()

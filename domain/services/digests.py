@@ -9,9 +9,7 @@ from domain.digests import (
     FIRST_ITEMS,
     Claim,
     Digest,
-    DigestPoster,
     DigestSection,
-    DigestUnitOfWork,
     PostOutcome,
     RunStatus,
     SectionKind,
@@ -19,7 +17,7 @@ from domain.digests import (
 )
 from domain.errors import InvalidSubscription, SubscriptionNotFound
 from domain.habilitation import Member, Perimeter
-from domain.ports import Clock
+from domain.ports import Clock, DigestPoster, UnitOfWork
 from domain.schedule import Period, current_period, latest_due, previous_due
 from domain.subscriptions import MAX_PER_CHANNEL, Subscription, SubscriptionRequest, clip_to_perimeter
 
@@ -38,7 +36,7 @@ def subscribe(
     channel_id: str,
     member: Member,
     user_id: str,
-    uow: DigestUnitOfWork,
+    uow: UnitOfWork,
     clock: Clock,
 ) -> Subscription:
     """Subscribe a channel; the filter is clipped to the member's perimeter (never wider)."""
@@ -69,14 +67,14 @@ def subscribe(
     return subscription
 
 
-def list_subscriptions(*, channel_id: str, uow: DigestUnitOfWork) -> list[Subscription]:
+def list_subscriptions(*, channel_id: str, uow: UnitOfWork) -> list[Subscription]:
     """The channel's active subscriptions; their position (from 1) is the number `/ror desabonner` takes."""
     with uow:
         return uow.subscriptions.of_channel(channel_id)
 
 
 def unsubscribe(
-    *, channel_id: str, number: int | None = None, subscription_id: int | None = None, uow: DigestUnitOfWork
+    *, channel_id: str, number: int | None = None, subscription_id: int | None = None, uow: UnitOfWork
 ) -> Subscription:
     """Remove the channel's subscription n° `number` (as listed) or with id `subscription_id`."""
     with uow:
@@ -104,7 +102,7 @@ def build_digest(
     period: Period,
     since: datetime,
     until: datetime,
-    uow: DigestUnitOfWork,
+    uow: UnitOfWork,
     limit: int = FIRST_ITEMS,
 ) -> Digest:
     tz = ZoneInfo(subscription.schedule.timezone)
@@ -162,7 +160,7 @@ class RunReport:
     error: str = ""
 
 
-def _creator_perimeter(subscription: Subscription, uow: DigestUnitOfWork) -> Perimeter | None:
+def _creator_perimeter(subscription: Subscription, uow: UnitOfWork) -> Perimeter | None:
     with uow:
         group = uow.groups.group_of(subscription.creator_email)
     return group.perimeter if group is not None else None
@@ -182,7 +180,7 @@ def _abandon(
     *,
     reason: str,
     message: str,
-    uow: DigestUnitOfWork,
+    uow: UnitOfWork,
     poster: DigestPoster,
     clock: Clock,
 ) -> RunReport:
@@ -203,7 +201,7 @@ def _run_one(
     subscription: Subscription,
     period: Period,
     *,
-    uow: DigestUnitOfWork,
+    uow: UnitOfWork,
     poster: DigestPoster,
     clock: Clock,
     margin: timedelta,
@@ -281,7 +279,7 @@ def _run_one(
 def run_due_digests(
     *,
     at: datetime,
-    uow: DigestUnitOfWork,
+    uow: UnitOfWork,
     poster: DigestPoster,
     clock: Clock,
     margin: timedelta = DEFAULT_MARGIN,
@@ -312,7 +310,7 @@ def run_due_digests(
 def post_digest_now(
     *,
     channel_id: str,
-    uow: DigestUnitOfWork,
+    uow: UnitOfWork,
     poster: DigestPoster,
     clock: Clock,
     margin: timedelta = DEFAULT_MARGIN,

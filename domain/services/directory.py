@@ -151,7 +151,7 @@ def send_blocked_anomalies(
     *, resource_id: str, recipient: str, uow: UnitOfWork, at: datetime, system: str
 ) -> list[Anomaly]:
     """Inside the caller's transaction: the resource now has a recipient, so its blocked anomalies
-    are sent to them (04/11 → 05), with the events that notify them."""
+    are sent to them (04/11 → 05); the unit of work publishes the events that notify them."""
     moved = uow.anomalies.for_resource(resource_id, statuses=BLOCKED, for_update=True)
     for anomaly in moved:
         anomaly.recipient = recipient
@@ -162,5 +162,4 @@ def send_blocked_anomalies(
             comment=f"Destinataire désigné : {recipient}",
         )
         uow.anomalies.save(anomaly)
-        uow.outbox.add(anomaly.pull_events())
     return moved

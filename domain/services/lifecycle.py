@@ -64,7 +64,6 @@ def _move(
             anomaly.recipient = assign_recipient
         anomaly.move_to(target, by=actor, at=clock.now(), comment=comment)
         uow.anomalies.save(anomaly)
-        uow.outbox.add(anomaly.pull_events())
         uow.commit()
     return anomaly
 

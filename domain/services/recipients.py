@@ -8,8 +8,8 @@ sitting in 05 while nobody is told; `ror-bot recipient set` on the resource then
 recipient (11 → 05), and the declaring member is told of both moves."""
 
 from domain.anomaly import Anomaly
+from domain.directory import WrongRecipient
 from domain.errors import AnomalyNotFound
-from domain.events import RecipientUnreachable
 from domain.habilitation import Actor
 from domain.ports import Clock, UnitOfWork
 from domain.statuses import Status
@@ -36,14 +36,12 @@ def mark_recipient_unreachable(
             return None
         if anomaly.status is not Status.SENT_TO_RECIPIENT or (anomaly.recipient or "").lower() != address:
             return None
-        anomaly.move_to(
-            Status.BLOCKED_WRONG_RECIPIENT,
+        anomaly.recipient_unreachable(
             by=Actor.operator(name=NOTIFIER, system=system),
             at=clock.now(),
             comment=unreachable_comment(address),
         )
         uow.anomalies.save(anomaly)
-        uow.outbox.add([*anomaly.pull_events(), RecipientUnreachable(reference, address)])
         uow.commit()
     return anomaly
 
@@ -52,3 +50,10 @@ def anomaly_for_notification(*, reference: str, uow: UnitOfWork) -> Anomaly:
     """The anomaly a notification is about, whatever the perimeter (the notifier is the system)."""
     with uow:
         return uow.anomalies.get(reference, perimeter=None)
+
+
+def wrong_recipients(*, uow: UnitOfWork) -> list[WrongRecipient]:
+    """Every recipient found wrong (no Slack account, or who said so), per resource: what an operator
+    fixes with `ror-bot recipient set`."""
+    with uow:
+        return uow.anomalies.wrong_recipients()

@@ -19,9 +19,11 @@ from sqlalchemy.orm import Session
 
 from domain.anomaly import Anomaly, HistoryEntry
 from domain.catalogue import Action, ResourceKind, Thematique
+from domain.directory import WrongRecipient
 from domain.errors import AnomalyNotFound
 from domain.filters import AnomalyFilter
 from domain.habilitation import Perimeter
+from domain.identifiers import Reference
 from domain.ports import Page
 from domain.statuses import OPEN, Role, Status
 from domain.text import fold
@@ -42,7 +44,7 @@ EXPORT_BATCH = 1000
 
 
 def _reference(number: int) -> str:
-    return f"ANO_{number:012d}"
+    return str(Reference(number))
 
 
 CountKey = tuple[str, str, str, str, str]
@@ -185,6 +187,9 @@ class SqlAnomalies:
     def __init__(self, session: Session, tz: ZoneInfo) -> None:
         self.session = session
         self.tz = tz
+        # The anomalies handed out one by one or added: the unit of work publishes their events on commit.
+        # (Pages and exports are read-only and not kept: an export may hold a million anomalies.)
+        self.seen: list[Anomaly] = []
 
     def allocate_references(self, count: int) -> list[str]:
         if count <= 0:
@@ -233,9 +238,10 @@ class SqlAnomalies:
         connection.execute(insert(HISTORY_TABLE), history_rows(anomaly))
         anomaly.stored_history = len(anomaly.history)
         _deltas(self.session)[count_key(anomaly, anomaly.status)] += 1
+        self.seen.append(anomaly)
 
     def get(self, reference: str, *, perimeter: Perimeter | None, for_update: bool = False) -> Anomaly:
-        number = int(reference.removeprefix("ANO_"))
+        number = Reference.parse(reference).number
         query = select(AnomalyRow).where(AnomalyRow.number == number)
         if for_update:
             query = query.with_for_update()
@@ -245,7 +251,9 @@ class SqlAnomalies:
         history = self.session.scalars(
             select(HistoryRow).where(HistoryRow.anomaly_number == number).order_by(HistoryRow.id)
         ).all()
-        return to_entity(row, list(history))
+        anomaly = to_entity(row, list(history))
+        self.seen.append(anomaly)
+        return anomaly
 
     def save(self, anomaly: Anomaly) -> None:
         stored = self.session.scalar(
@@ -357,4 +365,26 @@ class SqlAnomalies:
                 select(HistoryRow).where(HistoryRow.anomaly_number == row.number).order_by(HistoryRow.id)
             ).all()
             found.append(to_entity(row, list(history)))
+        self.seen += found
         return found
+
+    def wrong_recipients(self) -> list[WrongRecipient]:
+        row = AnomalyRow
+        name = func.max(func.coalesce(row.offer_name, row.structure_name))
+        found = self.session.execute(
+            select(row.kind, row.resource_id, name, row.recipient, func.count(), func.min(row.updated_at))
+            .where(row.status == Status.BLOCKED_WRONG_RECIPIENT.value)
+            .group_by(row.kind, row.resource_id, row.recipient)
+            .order_by(func.min(row.updated_at), row.resource_id)
+        ).all()
+        return [
+            WrongRecipient(
+                kind=ResourceKind(kind),
+                resource_id=resource_id,
+                name=str(label or ""),
+                recipient=recipient or "",
+                blocked=int(blocked),
+                since=since,  # min() keeps the column's type: UTC-aware on SQLite too
+            )
+            for kind, resource_id, label, recipient, blocked, since in found
+        ]

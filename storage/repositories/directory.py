@@ -45,14 +45,6 @@ class SqlDirectory:
         )
         return _to_entity(row) if row else None
 
-    def offers_of(self, structure_id: str) -> list[Resource]:
-        rows = self.session.scalars(
-            select(ResourceRow)
-            .where(ResourceRow.kind == ResourceKind.OFFRE.value, ResourceRow.structure_id == structure_id)
-            .order_by(ResourceRow.resource_id)
-        ).all()
-        return [_to_entity(r) for r in rows]
-
     def upsert(self, resource: Resource) -> bool:
         row = self._row(resource.kind, resource.resource_id)
         is_new = row is None

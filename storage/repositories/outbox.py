@@ -3,7 +3,7 @@
 import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import Table, insert, or_, select, update
@@ -37,7 +37,7 @@ def from_payload(kind: str, payload: dict[str, Any]) -> DomainEvent:
 class OutboxMessage:
     id: int
     event: DomainEvent
-    attempts: int
+    attempts: int  # deliveries started, this one included
 
 
 class SqlOutbox:
@@ -57,29 +57,41 @@ class SqlOutbox:
             ],
         )
 
-    def claim_pending(self, *, now: datetime, limit: int = 50) -> list[OutboxMessage]:
-        """Undelivered messages due now; on PostgreSQL other processes skip the ones claimed here."""
+    def lease(self, *, now: datetime, lease: timedelta, limit: int = 50) -> list[OutboxMessage]:
+        """The undelivered messages due now, leased until `now + lease`: no other deliverer takes them
+        meanwhile (on PostgreSQL concurrent leases skip the rows locked here), and a delivery that
+        crashed is taken over once the lease has run out. Each lease counts as one attempt."""
         query = (
             select(OutboxRow)
             .where(OutboxRow.delivered_at.is_(None))
             .where(or_(OutboxRow.next_attempt_at.is_(None), OutboxRow.next_attempt_at <= now))
+            .where(or_(OutboxRow.claimed_until.is_(None), OutboxRow.claimed_until <= now))
             .order_by(OutboxRow.id)
             .limit(limit)
             .with_for_update(skip_locked=True)
         )
-        return [
-            OutboxMessage(row.id, from_payload(row.kind, row.payload), row.attempts)
-            for row in self.session.scalars(query).all()
+        rows = self.session.scalars(query).all()
+        leased = [
+            OutboxMessage(row.id, from_payload(row.kind, row.payload), row.attempts + 1) for row in rows
         ]
+        if leased:
+            self.session.execute(
+                update(OutboxRow)
+                .where(OutboxRow.id.in_([m.id for m in leased]))
+                .values(claimed_until=now + lease, attempts=OutboxRow.attempts + 1)
+                .execution_options(synchronize_session=False)
+            )
+        return leased
 
     def mark_delivered(self, message_id: int, *, at: datetime) -> None:
-        self.session.execute(update(OutboxRow).where(OutboxRow.id == message_id).values(delivered_at=at))
+        self.session.execute(
+            update(OutboxRow).where(OutboxRow.id == message_id).values(delivered_at=at, claimed_until=None)
+        )
 
     def mark_failed(self, message_id: int, *, error: str, retry_at: datetime | None) -> None:
         """`retry_at` None gives up: the message is kept with its error and never tried again."""
-        values: dict[str, Any] = {
-            "attempts": OutboxRow.attempts + 1,
-            "last_error": error[:2000],
-            "next_attempt_at": retry_at or NEVER,
-        }
-        self.session.execute(update(OutboxRow).where(OutboxRow.id == message_id).values(**values))
+        self.session.execute(
+            update(OutboxRow)
+            .where(OutboxRow.id == message_id)
+            .values(last_error=error[:2000], next_attempt_at=retry_at or NEVER, claimed_until=None)
+        )

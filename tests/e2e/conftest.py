@@ -130,6 +130,23 @@ class SlackHttp:
         answer.response_url = response_url
         return answer
 
+    def settle(self) -> list[Any]:
+        """Wait until the app has fully answered a verified request sent now, then return the calls the
+        app made for anything else. Requests are taken in arrival order, so whatever an earlier request
+        set off has had its turn: tests of « nothing happened » wait on this instead of sleeping. The
+        barrier is an unhabilitated user's `/ror aide` (BOB): users.info for BOB and one response URL."""
+        answer = self.command("aide", user=BOB)
+        assert answer.status == 200, answer
+        barrier_url = urllib.parse.urlsplit(str(answer.response_url)).path
+        self.fake.wait_for("response_url", where=lambda call: call.path == barrier_url)
+
+        def barrier(call: Any) -> bool:
+            return (
+                call.method == "users.info" and call.params.get("user") == BOB
+            ) or call.path == barrier_url
+
+        return [call for call in list(self.fake.calls) if call.method != "auth.test" and not barrier(call)]
+
     def interaction(self, payload: dict[str, Any]) -> Answer:
         return self.signed_post(payloads.interaction_body(payload), payloads.FORM)
 

@@ -2,14 +2,15 @@
 
 import threading
 
-from bot.background import BackgroundWork, CommandJob
+from bot.background import CommandJob
+from bot.worker import background_work
 from tests.e2e.conftest import BOB
 from tests.e2e.helpers import seen
 
 
 def test_a_listing_is_answered_by_a_worker_process_after_the_ack(slack, running):
     context = running[1]
-    context.background = BackgroundWork(context.settings, workers=1)
+    context.background = background_work(context.settings, workers=1)
     try:
         answer = slack.command("anomalies statut=bloquee")
         assert answer.status == 200
@@ -23,7 +24,7 @@ def test_a_listing_is_answered_by_a_worker_process_after_the_ack(slack, running)
 
 def test_an_unhabilitated_user_is_told_by_the_worker_too(slack, running):
     context = running[1]
-    context.background = BackgroundWork(context.settings, workers=1)
+    context.background = background_work(context.settings, workers=1)
     try:
         slack.command("anomalies", user=BOB)
         text = seen(slack.fake.next("response_url", timeout=30).params)
@@ -39,7 +40,7 @@ def test_work_whose_worker_cannot_start_is_done_by_the_server_instead(running):
     broken = context.settings.model_copy(
         update={"database_url": "postgresql+psycopg://nobody@127.0.0.1:1/none"}
     )
-    work = BackgroundWork(broken, workers=1)
+    work = background_work(broken, workers=1)
     done = threading.Event()
     try:
         submitted = work.submit(

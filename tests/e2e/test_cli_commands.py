@@ -8,8 +8,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from storage import Store, open_store
+from storage.maintenance import counts_are_exact
 from tests.builders import geriatrie, lyon, narbonne, practitioner
 from tests.e2e.cli_runner import Cli, seed
 
@@ -105,6 +107,37 @@ def test_naming_a_recipient_sends_the_blocked_anomalies(cli: Cli) -> None:
         refs, "Envoyée au destinataire"
     )
     assert "Aucune structure" in cli.fails("recipient", "set", "1999999999", "x@y.fr")
+
+
+def test_recipient_errors_names_the_wrong_recipients_and_the_fix(cli: Cli) -> None:
+    assert "Aucun destinataire erroné" in cli.ok("recipient", "errors")
+    refs = declare_two(cli)
+    cli.ok("recipient", "set", "1110000056", "ancien@ch-narbonne.fr")
+    for ref in refs:  # as the notifier does for a recipient with no Slack account
+        cli.ok("anomalies", "transition", "--status", "bloquee_errone", ref)
+
+    out = cli.ok("recipient", "errors")
+
+    assert "Structure 1110000056 (« CH NARBONNE - HOTEL DIEU ») : ancien@ch-narbonne.fr" in out
+    assert "2 anomalies bloquées depuis le" in out
+    assert "ror-bot recipient set ID_RESSOURCE ADRESSE" in out
+    cli.ok("recipient", "set", "1110000056", "referent@ch-narbonne.fr")
+    assert "Aucun destinataire erroné" in cli.ok("recipient", "errors")
+
+
+def test_db_rebuild_counts_repairs_wrong_counters(cli: Cli, store: Store) -> None:
+    declare_two(cli)
+    with store.engine.begin() as connection:
+        connection.execute(text("UPDATE anomaly_counts SET n = n + 5"))
+        assert not counts_are_exact(connection)
+
+    assert "ils ne l'étaient pas et sont corrigés" in cli.ok("db", "rebuild-counts")
+
+    with store.engine.connect() as connection:
+        assert counts_are_exact(connection)
+    assert "ils étaient exacts" in cli.ok("db", "rebuild-counts")
+    listing = json.loads(cli.ok("anomalies", "list", "--as", "alice@editeur.fr", "--format", "json"))
+    assert listing["total"] == 2
 
 
 # --- declare ----------------------------------------------------------------------------------------------

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # every step is a new `ror-bot` process
+
 ROOT = Path(__file__).resolve().parents[2]
 CONFIRMATION = re.compile(
     r"Les anomalies suivantes ont été créées :\n"

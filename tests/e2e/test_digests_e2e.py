@@ -56,6 +56,7 @@ def ror_bot(env: dict[str, str], cwd: Path, *argv: str) -> str:
     return done.stdout
 
 
+@pytest.mark.slow  # two `ror-bot digest run-due` processes
 def test_two_simultaneous_run_due_post_one_digest_per_subscription_with_blocked_and_updated(
     slack, fake_slack, database_url, tmp_path
 ):

@@ -250,7 +250,7 @@ def test_the_recipient_gets_the_anomaly_in_a_dm_and_answers_it_from_there(runnin
     [anomaly] = declare_on(running.context, "1110000056", "91/1570", "Horaires")
     assert anomaly.recipient == "urgences.ror@ch-narbonne.fr"
     client = WebClient(token="xoxb-test", base_url=running.playground.fake.api_url)
-    assert OutboxDelivery(running.context, client, sleep=lambda _: None).deliver_pending() >= 1
+    assert OutboxDelivery(running.context, client).deliver_pending() >= 1
 
     [dm] = bot_messages(running.seen(PAUL), "DPAUL")
     assert anomaly.reference in dm["text"]

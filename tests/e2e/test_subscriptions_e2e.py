@@ -1,6 +1,6 @@
 """Subscriptions and recipients through /slack/events (SQLite, fake Slack Web API)."""
 
-from bot.notifications.ids import DigestIds, RecipientIds
+from bot.ids import DigestIds, RecipientIds
 from domain.services import set_recipient, show_anomaly
 from domain.statuses import Status
 from tests.e2e.conftest import ALICE

@@ -13,6 +13,8 @@ from sqlalchemy import create_engine, text
 
 from tests.conftest import POSTGRES_ADMIN_URL, _postgres_url
 
+pytestmark = pytest.mark.slow  # generates a dataset and runs every benchmark in a subprocess
+
 ROOT = Path(__file__).resolve().parents[2]
 SCALE = "0.0005"  # 500 anomalies, 50 structures, 250 offers
 

@@ -3,6 +3,7 @@ anomaly_counts (totals, counts by status) and anomaly_names (name search), on SQ
 
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, fields
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -12,6 +13,7 @@ from domain.filters import AnomalyFilter, matches, parse_filter_words
 from domain.habilitation import Perimeter
 from domain.services import cancel_anomaly, count_by_status, list_anomalies, set_recipient
 from storage import Store
+from storage.conditions import COUNTABLE_FIELDS, count_conditions
 from storage.maintenance import counts_are_exact, rebuild_derived
 from tests.builders import a_member
 from tests.fakes import FixedClock
@@ -106,3 +108,27 @@ def test_rebuilding_the_derived_tables_gives_the_same_answers(store: Store) -> N
         (p.total, [a.reference for a in p.items]) for p in after
     ]
     assert _counts_exact(store)
+
+
+@dataclass(frozen=True, slots=True)
+class _FilterWithANewField(AnomalyFilter):
+    colour: str | None = None
+
+
+def test_a_filter_field_the_counters_do_not_hold_makes_totals_count_the_rows() -> None:
+    assert count_conditions(_FilterWithANewField(), perimeter=None) == []
+    assert count_conditions(_FilterWithANewField(colour="rouge"), perimeter=None) is None
+    for words in (
+        ["ref=ANO_1000"],
+        ["nom=narbonne"],
+        ["id=1110000056"],
+        ["du=01/01/2026"],
+        ["au=01/01/2026"],
+    ):
+        assert count_conditions(parse_filter_words(words), perimeter=None) is None, words
+
+
+def test_the_counters_answer_exactly_the_fields_they_hold() -> None:
+    assert {field.name for field in fields(AnomalyFilter)} >= COUNTABLE_FIELDS
+    flt = parse_filter_words(["region=76", "dep=11", "statut=bloquee", "ressource=offre", "donnee=Tarifs"])
+    assert len(count_conditions(flt, perimeter=None) or []) == 5

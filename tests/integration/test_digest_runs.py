@@ -2,11 +2,14 @@
 
 import threading
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 
 import pytest
-from slack_sdk import WebClient
+from slack_sdk.http_retry import builtin_handlers
 
 from bot.notifications.slack_poster import SlackDigestPoster
+from bot.settings import Settings
+from bot.slack_client import web_client
 from devtools.fake_slack import FakeSlack
 from domain.clock import SystemClock
 from domain.digests import Digest, PostOutcome, PostResult, RunStatus
@@ -218,9 +221,22 @@ def fake_slack():
     fake.stop()
 
 
-def slack_poster(fake: FakeSlack, waits: list[float]) -> SlackDigestPoster:
-    client = WebClient(token="xoxb-test", base_url=fake.api_url)
-    return SlackDigestPoster(client, tz=PARIS, sleep=waits.append)
+@pytest.fixture
+def waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """What slack_sdk's rate-limit handler asks to sleep, recorded instead of slept."""
+    recorded: list[float] = []
+    monkeypatch.setattr(builtin_handlers, "time", SimpleNamespace(sleep=recorded.append))
+    return recorded
+
+
+def slack_poster(fake: FakeSlack) -> SlackDigestPoster:
+    """The scheduler's poster, with the app's one Web API client configuration."""
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        slack_bot_token="xoxb-test",  # type: ignore[arg-type]
+        slack_api_url=fake.api_url,
+    )
+    return SlackDigestPoster(web_client(settings), tz=PARIS)
 
 
 @pytest.mark.parametrize("error", ["is_archived", "not_in_channel", "channel_not_found"])
@@ -232,9 +248,7 @@ def test_a_channel_gone_disables_the_subscription_and_tells_its_creator_by_dm(
     declare(store, paris(2026, 1, 14, 15, 0))
     fake_slack.fail("chat.postMessage", error)
     at = paris(2026, 1, 15, 8, 30)
-    reports = run_due_digests(
-        at=at, uow=store.uow(), poster=slack_poster(fake_slack, []), clock=FixedClock(at)
-    )
+    reports = run_due_digests(at=at, uow=store.uow(), poster=slack_poster(fake_slack), clock=FixedClock(at))
     assert [r.status for r in reports] == [RunStatus.ABANDONED]
     assert list_subscriptions(channel_id="CARCHIVED", uow=store.uow()) == []
     dm = fake_slack.calls_to("chat.postMessage")[-1]
@@ -242,24 +256,20 @@ def test_a_channel_gone_disables_the_subscription_and_tells_its_creator_by_dm(
     assert "désactivé" in dm.params["text"]
     later = paris(2026, 1, 16, 8, 30)
     assert (
-        run_due_digests(
-            at=later, uow=store.uow(), poster=slack_poster(fake_slack, []), clock=FixedClock(later)
-        )
+        run_due_digests(at=later, uow=store.uow(), poster=slack_poster(fake_slack), clock=FixedClock(later))
         == []
     )
 
 
-def test_a_429_from_slack_is_retried_after_its_retry_after(store, fake_slack) -> None:
+def test_a_429_from_slack_is_retried_after_its_retry_after(store, fake_slack, waits) -> None:
     seed(store)
     subscribe_channel(store)
     declare(store, paris(2026, 1, 14, 15, 0))
     fake_slack.fail("chat.postMessage", "ratelimited", status=429, retry_after=7, times=2)
-    waits: list[float] = []
     at = paris(2026, 1, 15, 8, 30)
-    reports = run_due_digests(
-        at=at, uow=store.uow(), poster=slack_poster(fake_slack, waits), clock=FixedClock(at)
-    )
-    assert waits == [7.0, 7.0]
+    reports = run_due_digests(at=at, uow=store.uow(), poster=slack_poster(fake_slack), clock=FixedClock(at))
+    assert len(waits) == 2
+    assert all(7 <= wait < 8 for wait in waits)  # Retry-After, plus slack_sdk's jitter below a second
     assert [r.status for r in reports] == [RunStatus.POSTED]
     posts = fake_slack.calls_to("chat.postMessage")
     assert len(posts) == 3

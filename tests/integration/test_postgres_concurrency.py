@@ -5,8 +5,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from storage import Store
 from tests.builders import narbonne
+
+pytestmark = pytest.mark.slow  # eight writer processes
 
 WRITER = """
 import json, sys

@@ -1,11 +1,14 @@
 """The outbox delivered as Slack DMs: recipients get the anomaly with outcome buttons, recipients with no
 Slack account leave the anomaly blocked with a history entry, declaring members hear of changes."""
 
+import logging
+
 import pytest
 
 from bot.context import AppContext
 from bot.notifications.recipients import OutboxDelivery
 from bot.settings import Settings
+from bot.slack_client import web_client
 from devtools.fake_slack import FakeSlack
 from domain.habilitation import Perimeter
 from domain.services import (
@@ -15,8 +18,10 @@ from domain.services import (
     create_group,
     declare_anomalies,
     record_outcome,
+    set_recipient,
     show_anomaly,
 )
+from domain.services.recipients import wrong_recipients
 from domain.statuses import Status
 from storage import Store
 from tests.builders import a_member, narbonne
@@ -51,9 +56,7 @@ def context(store: Store, fake_slack: FakeSlack) -> AppContext:
 
 
 def delivery(context: AppContext, fake: FakeSlack) -> OutboxDelivery:
-    from slack_sdk import WebClient
-
-    return OutboxDelivery(context, WebClient(token="xoxb-test", base_url=fake.api_url), sleep=lambda _: None)
+    return OutboxDelivery(context, web_client(context.settings))
 
 
 def declare(context: AppContext):
@@ -131,3 +134,33 @@ def test_a_slack_failure_keeps_the_notification_for_a_later_attempt(context, fak
     context.clock.advance(minutes=5)  # type: ignore[attr-defined]
     delivery(context, fake_slack).deliver_pending()
     assert fake_slack.last("chat.postMessage").params["channel"] == "UREF"
+
+
+def test_the_operator_learns_which_recipient_is_unreachable_from_the_log(context, fake_slack, caplog):
+    anomaly = declare(context)
+    caplog.set_level(logging.WARNING, logger="bot.notifications.recipients")
+    delivery(context, fake_slack).deliver_pending()  # no account: blocked, RecipientUnreachable recorded
+    assert not [r for r in caplog.records if "Destinataire erroné" in r.getMessage()]
+    delivery(context, fake_slack).deliver_pending()  # the event is delivered to the operator
+    [line] = [r.getMessage() for r in caplog.records if "Destinataire erroné" in r.getMessage()]
+    assert REFERENT in line
+    assert anomaly.reference in line
+    assert "ror-bot recipient set 1110000056" in line
+
+
+def test_wrong_recipients_are_listed_per_resource_until_a_new_one_is_named(context, fake_slack):
+    declare(context)
+    declare(context)
+    delivery(context, fake_slack).deliver_pending()
+    [wrong] = wrong_recipients(uow=context.store.reader())
+    assert (wrong.resource_id, wrong.recipient, wrong.blocked) == ("1110000056", REFERENT, 2)
+    assert wrong.name == "CH NARBONNE - HOTEL DIEU"
+    assert wrong.since.tzinfo is not None
+    set_recipient(
+        resource_id="1110000056",
+        email="qualite@ch-narbonne.fr",
+        uow=context.uow(),
+        clock=context.clock,
+        system="test",
+    )
+    assert wrong_recipients(uow=context.store.reader()) == []

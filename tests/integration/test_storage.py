@@ -4,9 +4,11 @@ import itertools
 import random
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import select
 
 from domain.catalogue import ResourceKind
 from domain.errors import AnomalyNotFound, InvalidDeclaration
@@ -28,8 +30,11 @@ from domain.services import (
 )
 from domain.statuses import Status
 from storage import Store, open_store
+from storage.models import OutboxRow
 from tests.builders import a_member, geriatrie, lyon, narbonne
 from tests.fakes import FixedClock
+
+LEASE = timedelta(minutes=5)
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -146,7 +151,6 @@ def test_directory_upsert_updates_a_resource_in_place(store: Store) -> None:
         assert found.recipient == "referent@ch-narbonne.fr"
         assert found.data["Tarifs"] == "Secteur 1"
         assert uow.directory.count() == 3
-        assert [o.resource_id for o in uow.directory.offers_of("1110000056")] == ["91/11359"]
 
 
 def test_groups_keep_their_perimeter_and_members(store: Store) -> None:
@@ -169,25 +173,70 @@ def test_setting_a_recipient_sends_blocked_anomalies_and_stores_the_events(store
     )
     assert [a.reference for a in moved] == [created[0].reference]
     with store.uow() as uow:
-        events = [m.event for m in uow.outbox.claim_pending(now=datetime.now(UTC))]
+        events = [m.event for m in uow.outbox.lease(now=datetime.now(UTC), lease=LEASE)]
     assert SentToRecipient(created[0].reference, "referent@ch-narbonne.fr") in events
     assert any(isinstance(e, StatusChanged) and e.current is Status.SENT_TO_RECIPIENT for e in events)
 
 
-def test_outbox_messages_delivered_or_given_up_are_not_claimed_again(store: Store) -> None:
+def test_outbox_messages_delivered_or_given_up_are_not_leased_again(store: Store) -> None:
     _seed(store)
     _declare(store, items=("Adresse établissement", "Tarifs"))
     now = datetime.now(UTC)
     with store.uow() as uow:
-        first, second = uow.outbox.claim_pending(now=now)
+        first, second = uow.outbox.lease(now=now, lease=LEASE)
         uow.outbox.mark_delivered(first.id, at=now)
         uow.outbox.mark_failed(second.id, error="boom", retry_at=now + timedelta(minutes=5))
         uow.commit()
     with store.uow() as uow:
-        assert uow.outbox.claim_pending(now=now) == []
-        retried = uow.outbox.claim_pending(now=now + timedelta(minutes=6))
+        assert uow.outbox.lease(now=now, lease=LEASE) == []
+        retried = uow.outbox.lease(now=now + timedelta(minutes=6), lease=LEASE)
         assert [m.id for m in retried] == [second.id]
-        assert retried[0].attempts == 1
+        assert retried[0].attempts == 2  # its first delivery, and this one
+
+
+def _outbox_row(store: Store, message_id: int) -> Any:
+    with store.uow() as uow:
+        columns = (OutboxRow.attempts, OutboxRow.last_error, OutboxRow.claimed_until, OutboxRow.delivered_at)
+        return uow.session.execute(select(*columns).where(OutboxRow.id == message_id)).one()
+
+
+def test_a_leased_message_is_not_leased_again_until_its_lease_runs_out(store: Store) -> None:
+    _seed(store)
+    _declare(store)
+    now = datetime.now(UTC)
+    with store.uow() as uow:
+        [leased] = uow.outbox.lease(now=now, lease=LEASE)
+        uow.commit()
+    with store.uow() as uow:
+        assert uow.outbox.lease(now=now + LEASE - timedelta(seconds=1), lease=LEASE) == []
+        [taken_over] = uow.outbox.lease(now=now + LEASE, lease=LEASE)  # the first deliverer crashed
+        uow.commit()
+    assert taken_over.id == leased.id
+    assert taken_over.attempts == 2
+
+
+def test_the_outbox_counts_each_delivery_once_and_keeps_the_last_real_error(store: Store) -> None:
+    _seed(store)
+    _declare(store)
+    now = datetime.now(UTC)
+    with store.uow() as uow:
+        [message] = uow.outbox.lease(now=now, lease=LEASE)
+        uow.outbox.mark_failed(message.id, error="ratelimited", retry_at=now + timedelta(minutes=2))
+        uow.commit()
+    row = _outbox_row(store, message.id)
+    assert (row.attempts, row.last_error, row.claimed_until) == (1, "ratelimited", None)
+    later = now + timedelta(minutes=2)
+    with store.uow() as uow:
+        [again] = uow.outbox.lease(now=later, lease=LEASE)
+        uow.commit()
+    row = _outbox_row(store, message.id)
+    assert (row.attempts, row.last_error) == (2, "ratelimited")  # leasing is not an error
+    assert row.claimed_until == later + LEASE
+    with store.uow() as uow:
+        uow.outbox.mark_delivered(again.id, at=later)
+        uow.commit()
+    row = _outbox_row(store, message.id)
+    assert (row.attempts, row.delivered_at, row.claimed_until) == (2, later, None)
 
 
 def _varied_dataset(store: Store) -> None:
@@ -302,3 +351,43 @@ def test_opening_an_up_to_date_store_twice_changes_nothing(store: Store) -> None
         assert again.ping()
     finally:
         again.dispose()
+
+
+def _pending_events(store: Store) -> list:
+    with store.uow() as uow:
+        return [m.event for m in uow.outbox.lease(now=datetime.now(UTC), lease=LEASE, limit=1000)]
+
+
+def test_committing_publishes_the_events_of_the_anomalies_the_unit_of_work_handed_out(store: Store) -> None:
+    _seed(store)
+    [anomaly] = _declare(store)
+    before = len(_pending_events(store))
+    with store.uow() as uow:
+        found = uow.anomalies.get(anomaly.reference, perimeter=None, for_update=True)
+        found.move_to(Status.CANCELLED, by=a_member({"76"}).as_actor("test"), at=datetime.now(UTC))
+        uow.anomalies.save(found)
+        uow.commit()  # no outbox.add here: the unit of work writes what the anomaly recorded
+    events = _pending_events(store)[before:]
+    assert events == [
+        StatusChanged(
+            anomaly.reference,
+            Status.BLOCKED_NO_RECIPIENT,
+            Status.CANCELLED,
+            "alice@editeur.fr",
+            "alice@editeur.fr",
+        )
+    ]
+
+
+def test_a_unit_of_work_left_without_commit_publishes_nothing(store: Store) -> None:
+    _seed(store)
+    [anomaly] = _declare(store)
+    before = len(_pending_events(store))
+    with store.uow() as uow:
+        found = uow.anomalies.get(anomaly.reference, perimeter=None, for_update=True)
+        found.move_to(Status.CANCELLED, by=a_member({"76"}).as_actor("test"), at=datetime.now(UTC))
+        uow.anomalies.save(found)
+    assert len(_pending_events(store)) == before
+    assert show_anomaly(reference=anomaly.reference, member=a_member({"76"}), uow=store.uow()).status is (
+        Status.BLOCKED_NO_RECIPIENT
+    )

@@ -3,26 +3,15 @@
 import pytest
 
 from bot.ids import DeclareIds, ListIds
-from bot.listeners import commands, declare, detail, listing, search
+from bot.listeners import commands
 from bot.listeners.declare import errors_for, idempotency_key
 from bot.listeners.listing import filter_words
+from bot.router import Router
+from bot.routes import build_router
 from domain.errors import InvalidDeclaration, InvalidFilter
 from domain.filters import parse_filter_text
 
-
-@pytest.fixture(autouse=True)
-def routes():
-    for module in (commands, search, declare, listing, detail):
-        module.register(_NoApp())
-
-
-class _NoApp:
-    """Stands for the Bolt app: the subcommand table is all these tests look at."""
-
-    def command(self, *_args):
-        return lambda handler: handler
-
-    action = view = event = shortcut = command
+ROUTER = build_router()
 
 
 @pytest.mark.parametrize(
@@ -51,25 +40,43 @@ def test_the_first_word_is_the_subcommand_and_an_empty_command_is_help(text, exp
     ],
 )
 def test_every_french_subcommand_has_its_english_alias(french, english):
-    assert commands.subcommand_for(french) is not None
-    assert commands.subcommand_for(french) is commands.subcommand_for(english)
+    assert ROUTER.subcommand_for(french) is not None
+    assert ROUTER.subcommand_for(french) == ROUTER.subcommand_for(english)
 
 
 def test_subcommands_ignore_case_and_accents():
-    assert commands.subcommand_for("DÉCLARER") is commands.subcommand_for("declarer")
+    assert ROUTER.subcommand_for("DÉCLARER") == ROUTER.subcommand_for("declarer")
 
 
 def test_an_unknown_subcommand_has_no_handler():
-    assert commands.subcommand_for("supprimer") is None
+    assert ROUTER.subcommand_for("supprimer") is None
 
 
-def test_another_feature_can_add_its_subcommands():
+def test_a_surface_adds_its_subcommands_to_the_router_it_is_given_and_to_no_other():
     def subscribe(call):
         return None
 
-    commands.add_subcommand(("abonner", "subscribe"), subscribe)
-    assert commands.subcommand_for("Abonner") is subscribe
-    assert commands.subcommand_for("subscribe") is subscribe
+    router = Router()
+    router.subcommand(("abonner", "subscribe"), subscribe)
+    assert router.subcommand_for("Abonner").handler is subscribe
+    assert router.subcommand_for("subscribe").handler is subscribe
+    assert Router().subcommand_for("abonner") is None
+
+
+def test_building_routers_twice_gives_two_equal_routers_nothing_grows():
+    first, second = build_router(), build_router()
+    assert first is not second
+    assert len(first.routes) == len(second.routes)
+    assert [r.matcher for r in first.routes] == [r.matcher for r in second.routes]
+
+
+def test_only_read_only_subcommands_may_run_in_a_worker_process():
+    background = {
+        word for word in ("aide", "rechercher", "anomalies", "voir") if ROUTER.subcommand_for(word).background
+    }
+    assert background == {"aide", "rechercher", "anomalies", "voir"}
+    for word in ("declarer", "annuler", "abonner", "abonnements", "desabonner", "digest"):
+        assert not ROUTER.subcommand_for(word).background, word
 
 
 @pytest.mark.parametrize(

@@ -3,11 +3,10 @@
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from bot.ids import ListIds
-from bot.notifications.digest_view import digest_blocks, digest_text
-from bot.notifications.ids import DigestIds, RecipientIds
-from bot.notifications.recipient_view import outcome_metadata, outcome_modal, recipient_blocks
+from bot.ids import DigestIds, ListIds, RecipientIds
+from bot.views.digest import digest_blocks, digest_text
 from bot.views.listing import ListState
+from bot.views.recipients import outcome_metadata, outcome_modal, recipient_blocks
 from domain.digests import Digest, DigestSection, SectionKind, section_filter
 from domain.filters import parse_filter_words
 from domain.schedule import Cadence

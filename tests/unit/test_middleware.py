@@ -1,6 +1,6 @@
-"""The Slack user → e-mail cache of the middleware."""
+"""The Slack user → e-mail cache."""
 
-from bot.middleware import UserDirectory
+from bot.slack_users import UserDirectory
 
 
 class CountingClient:

@@ -85,7 +85,7 @@ def test_the_groups_split_the_statuses_into_open_and_closed() -> None:
 @pytest.mark.parametrize("status", list(Status))
 def test_final_and_blocked_flags_follow_the_groups(status) -> None:
     assert status.is_final is (status.code in {"03", "07", "08", "09"})
-    assert status.is_blocked is (status.code in {"04", "11"})
+    assert (status in BLOCKED) is (status.code in {"04", "11"})
 
 
 @pytest.mark.parametrize("typed", ["12", "00", "bloque", "ouvert_ou_ferme", "envoyée à personne", "", "123"])

@@ -20,8 +20,8 @@ from domain.services.digests import (
 from domain.statuses import Status
 from domain.subscriptions import parse_subscription_text
 from tests.builders import a_member, geriatrie, narbonne
-from tests.fakes import PARIS, FixedClock
-from tests.fakes_digests import FakeDigestUnitOfWork, RecordingPoster
+from tests.fakes import PARIS, FakeUnitOfWork, FixedClock
+from tests.fakes_digests import RecordingPoster
 
 ALICE = a_member(regions={"76"})
 SYSTEM = "Bot Slack ROR Anomalies"
@@ -104,14 +104,14 @@ def _subscribe(uow, text="", member=ALICE, channel="C1", at=None):
 
 
 def test_a_regional_member_s_subscription_is_clipped_to_their_regions():
-    uow = FakeDigestUnitOfWork()
+    uow = FakeUnitOfWork()
     subscription = _subscribe(uow, "dep=11")
     assert subscription.filter.regions == frozenset({"76"})
     assert subscription.filter.departements == frozenset({"11"})
 
 
 def test_a_subscription_cannot_be_wider_than_the_creator_s_perimeter():
-    uow = FakeDigestUnitOfWork()
+    uow = FakeUnitOfWork()
     with pytest.raises(InvalidSubscription, match="hors de votre périmètre"):
         _subscribe(uow, "region=84")
     with pytest.raises(InvalidSubscription, match="hors de votre périmètre"):
@@ -120,13 +120,13 @@ def test_a_subscription_cannot_be_wider_than_the_creator_s_perimeter():
 
 
 def test_a_national_member_s_subscription_keeps_its_filter():
-    uow = FakeDigestUnitOfWork()
+    uow = FakeUnitOfWork()
     subscription = _subscribe(uow, "region=84", member=a_member())
     assert subscription.filter.regions == frozenset({"84"})
 
 
 def test_a_channel_lists_its_subscriptions_and_unsubscribes_by_number():
-    uow = FakeDigestUnitOfWork()
+    uow = FakeUnitOfWork()
     first = _subscribe(uow, "dep=11")
     second = _subscribe(uow, "hebdo")
     _subscribe(uow, channel="C2")
@@ -139,7 +139,7 @@ def test_a_channel_lists_its_subscriptions_and_unsubscribes_by_number():
 
 
 def test_a_channel_cannot_unsubscribe_another_channel_s_subscription():
-    uow = FakeDigestUnitOfWork()
+    uow = FakeUnitOfWork()
     other = _subscribe(uow, channel="C2")
     with pytest.raises(InvalidSubscription, match="n'existe plus dans ce canal"):
         unsubscribe(channel_id="C1", subscription_id=other.id, uow=uow)
@@ -149,7 +149,7 @@ def test_a_channel_cannot_unsubscribe_another_channel_s_subscription():
 
 
 def _world(*, recipient=None):
-    uow = FakeDigestUnitOfWork([narbonne(recipient), geriatrie()])
+    uow = FakeUnitOfWork([narbonne(recipient), geriatrie()])
     uow.groups.add(Group("Éditeur", Perimeter.of_regions(["76"]), {ALICE.email}))
     return uow
 

@@ -1,4 +1,4 @@
-"""Digest subscriptions, the record of digest runs, and the questions a digest asks (SPEC §6).
+"""The record of digest runs, and the questions a digest asks (SPEC §6).
 
 **At most one post per (subscription, period).** `digest_runs` has a unique key (subscription_id,
 period_end). A run first *claims* the pair by inserting its row (INSERT … ON CONFLICT DO NOTHING, so of
@@ -21,161 +21,24 @@ An update that lands after `until` is reported by the next digest; one before it
 visible to this digest, which is built in a later transaction.
 """
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import (
-    JSON,
-    BigInteger,
-    Boolean,
-    ForeignKey,
-    Index,
-    Integer,
-    String,
-    Text,
-    UniqueConstraint,
-    func,
-    select,
-    text,
-    update,
-)
+from sqlalchemy import func, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import CursorResult
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Session
 
 from domain.digests import Claim, RunStatus, Selection
-from domain.filters import AnomalyFilter, parse_filter_words
+from domain.filters import AnomalyFilter
 from domain.habilitation import Perimeter
-from domain.schedule import Cadence, Schedule
 from domain.statuses import BLOCKED, Status
 from domain.subscriptions import Subscription
 from storage.conditions import conditions
-from storage.models import AnomalyRow, Base
+from storage.models import AnomalyRow, DigestRunRow
 from storage.repositories.anomalies import NEWEST_FIRST, SqlAnomalies, to_entity
-from storage.types import UtcDateTime
-
-
-class SubscriptionRow(Base):
-    __tablename__ = "subscriptions"
-    __table_args__ = (Index("ix_subscriptions_channel", "channel_id", "active"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    channel_id: Mapped[str] = mapped_column(String(40))
-    creator_email: Mapped[str] = mapped_column(String(320))
-    creator_user_id: Mapped[str] = mapped_column(String(40))
-    filter_words: Mapped[list[str]] = mapped_column(JSON)
-    cadence: Mapped[str] = mapped_column(String(12))
-    weekdays: Mapped[str] = mapped_column(String(20))
-    at_time: Mapped[str] = mapped_column(String(5))
-    timezone: Mapped[str] = mapped_column(String(64))
-    report_blocked: Mapped[bool] = mapped_column(Boolean)
-    report_updated: Mapped[bool] = mapped_column(Boolean)
-    report_empty: Mapped[bool] = mapped_column(Boolean)
-    active: Mapped[bool] = mapped_column(Boolean)
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    disabled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    disabled_reason: Mapped[str | None] = mapped_column(Text)
-
-
-class DigestRunRow(Base):
-    __tablename__ = "digest_runs"
-    __table_args__ = (
-        UniqueConstraint("subscription_id", "period_end", name="uq_digest_runs_period"),
-        Index("ix_digest_runs_subscription", "subscription_id", "status", "until"),
-    )
-
-    id: Mapped[int] = mapped_column(
-        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
-    )
-    subscription_id: Mapped[int] = mapped_column(ForeignKey("subscriptions.id"))
-    period_end: Mapped[datetime] = mapped_column(UtcDateTime)
-    status: Mapped[str] = mapped_column(String(10))
-    claimed_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    attempts: Mapped[int] = mapped_column(Integer)
-    since: Mapped[datetime] = mapped_column(UtcDateTime)
-    until: Mapped[datetime] = mapped_column(UtcDateTime)
-    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    message_ts: Mapped[str | None] = mapped_column(String(40))
-    error: Mapped[str | None] = mapped_column(Text)
-
-
-def _to_entity(row: SubscriptionRow) -> Subscription:
-    hours, minutes = (int(part) for part in row.at_time.split(":"))
-    schedule = Schedule(
-        cadence=Cadence(row.cadence),
-        weekdays=frozenset(int(d) for d in row.weekdays.split(",") if d),
-        at=time(hours, minutes),
-        timezone=row.timezone,
-    )
-    return Subscription(
-        id=row.id,
-        channel_id=row.channel_id,
-        creator_email=row.creator_email,
-        creator_user_id=row.creator_user_id,
-        filter=parse_filter_words(row.filter_words),
-        schedule=schedule,
-        created_at=row.created_at,
-        report_blocked=row.report_blocked,
-        report_updated=row.report_updated,
-        report_empty=row.report_empty,
-        active=row.active,
-        disabled_reason=row.disabled_reason,
-    )
-
-
-class SqlSubscriptions:
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
-    def add(self, subscription: Subscription) -> Subscription:
-        schedule = subscription.schedule
-        row = SubscriptionRow(
-            channel_id=subscription.channel_id,
-            creator_email=subscription.creator_email,
-            creator_user_id=subscription.creator_user_id,
-            filter_words=subscription.filter.to_words(),
-            cadence=schedule.cadence.value,
-            weekdays=",".join(str(d) for d in sorted(schedule.weekdays)),
-            at_time=schedule.at.strftime("%H:%M"),
-            timezone=schedule.timezone,
-            report_blocked=subscription.report_blocked,
-            report_updated=subscription.report_updated,
-            report_empty=subscription.report_empty,
-            active=subscription.active,
-            created_at=subscription.created_at,
-        )
-        self.session.add(row)
-        self.session.flush()
-        subscription.id = row.id
-        return subscription
-
-    def of_channel(self, channel_id: str) -> list[Subscription]:
-        rows = self.session.scalars(
-            select(SubscriptionRow)
-            .where(SubscriptionRow.channel_id == channel_id, SubscriptionRow.active.is_(True))
-            .order_by(SubscriptionRow.id)
-        ).all()
-        return [_to_entity(r) for r in rows]
-
-    def active(self) -> list[Subscription]:
-        rows = self.session.scalars(
-            select(SubscriptionRow).where(SubscriptionRow.active.is_(True)).order_by(SubscriptionRow.id)
-        ).all()
-        return [_to_entity(r) for r in rows]
-
-    def get(self, subscription_id: int) -> Subscription | None:
-        row = self.session.get(SubscriptionRow, subscription_id)
-        return _to_entity(row) if row else None
-
-    def deactivate(self, subscription_id: int, *, reason: str) -> None:
-        self.session.execute(
-            update(SubscriptionRow)
-            .where(SubscriptionRow.id == subscription_id)
-            .values(active=False, disabled_at=datetime.now(UTC), disabled_reason=reason[:2000])
-        )
-
 
 DONE = (RunStatus.POSTED.value, RunStatus.EMPTY.value)
 

@@ -7,58 +7,12 @@ département, statut, ressource and donnée are read from anomaly_counts, kept u
 repository in the transaction that changes an anomaly."""
 
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
 
+from storage.models.base import Base
 from storage.types import UtcDateTime
-
-
-class Base(DeclarativeBase):
-    pass
-
-
-class GroupRow(Base):
-    __tablename__ = "habilitation_groups"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    name: Mapped[str] = mapped_column(String(200), unique=True)
-    national: Mapped[bool]
-    regions: Mapped[str] = mapped_column(String(200), default="")
-    members: Mapped[list["MemberRow"]] = relationship(
-        back_populates="group", cascade="all, delete-orphan", lazy="selectin"
-    )
-
-
-class MemberRow(Base):
-    __tablename__ = "habilitation_members"
-
-    # One group per e-mail: a member's view is their group's.
-    email: Mapped[str] = mapped_column(String(320), primary_key=True)
-    group_id: Mapped[int] = mapped_column(
-        ForeignKey("habilitation_groups.id", ondelete="CASCADE"), index=True
-    )
-    group: Mapped[GroupRow] = relationship(back_populates="members")
-
-
-class ResourceRow(Base):
-    __tablename__ = "directory_resources"
-    __table_args__ = (UniqueConstraint("kind", "resource_id", name="uq_resource_kind_id"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    kind: Mapped[str] = mapped_column(String(32))
-    resource_id: Mapped[str] = mapped_column(String(40), index=True)
-    name: Mapped[str] = mapped_column(String(500))
-    structure_id: Mapped[str | None] = mapped_column(String(40), index=True)
-    structure_name: Mapped[str] = mapped_column(String(500))
-    offer_name: Mapped[str | None] = mapped_column(String(500))
-    region: Mapped[str | None] = mapped_column(String(2))
-    departement: Mapped[str | None] = mapped_column(String(3))
-    address: Mapped[str] = mapped_column(Text, default="")
-    recipient: Mapped[str | None] = mapped_column(String(320))
-    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    updated_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class AnomalyRow(Base):
@@ -186,22 +140,6 @@ class DeclarationRow(Base):
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     references: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
-
-
-class OutboxRow(Base):
-    __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_pending", "delivered_at", "next_attempt_at"),)
-
-    id: Mapped[int] = mapped_column(
-        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
-    )
-    kind: Mapped[str] = mapped_column(String(50))
-    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    next_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    last_error: Mapped[str | None] = mapped_column(Text)
 
 
 class ReferenceCounterRow(Base):

@@ -4,8 +4,8 @@ import json
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.ids import RecipientIds
 from bot.mrkdwn import escape, safe
-from bot.notifications.ids import RecipientIds
 from bot.views.blocks import MESSAGE_BLOCKS_MAX, Block, actions, button, header, modal, plain, section
 from bot.views.detail import detail_blocks
 from domain.anomaly import Anomaly
@@ -50,7 +50,7 @@ def recipient_blocks(
     budget = MESSAGE_BLOCKS_MAX - (1 if buttons else 0)
     blocks = blocks[:budget]
     if buttons:
-        blocks.append(actions(*buttons, block_id="recipient-outcomes"))
+        blocks.append(actions(*buttons, block_id=RecipientIds.OUTCOMES_BLOCK))
     return blocks
 
 

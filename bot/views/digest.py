@@ -4,9 +4,8 @@ items with *Voir*, « … et N autres » with a button opening the filtered list
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.ids import ListIds
+from bot.ids import DigestIds, ListIds
 from bot.mrkdwn import escape, safe
-from bot.notifications.ids import DigestIds
 from bot.views.blocks import MESSAGE_BLOCKS_MAX, Block, button, context, divider, header, local_time, section
 from bot.views.listing import ListState
 from domain.anomaly import Anomaly

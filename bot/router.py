@@ -1,0 +1,138 @@
+"""What one Slack app answers: its `/ror` subcommands, its actions, views, events and shortcuts, and the
+requests it lets through without a habilitation group.
+
+Each surface (`bot/listeners/<surface>.py`) fills the router of the app being built with its
+`add_routes(router)`; `bot.routes.build_router` asks every surface. Nothing is global: two apps in one
+process have two routers, and a worker process builds a router (for the subcommands) without any Bolt
+app."""
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt import App, Respond
+from slack_sdk import WebClient
+
+from bot.context import AppContext
+from domain.habilitation import Member
+from domain.text import fold
+
+
+@dataclass(frozen=True, slots=True)
+class CommandCall:
+    """One `/ror` invocation, already acknowledged, as a subcommand handler sees it."""
+
+    name: str  # the subcommand word as typed
+    text: str  # what follows the subcommand word
+    command: dict[str, Any]
+    member: Member
+    ror: AppContext
+    client: WebClient
+    respond: Respond
+
+    @property
+    def words(self) -> list[str]:
+        return self.text.split()
+
+    @property
+    def user_id(self) -> str:
+        return str(self.command.get("user_id", ""))
+
+    @property
+    def channel_id(self) -> str:
+        return str(self.command.get("channel_id", ""))
+
+    @property
+    def trigger_id(self) -> str:
+        return str(self.command.get("trigger_id", ""))
+
+    def reply(self, *, text: str, blocks: list[dict[str, Any]] | None = None) -> None:
+        """An ephemeral answer in the channel where the command was typed."""
+        self.respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
+
+
+SubcommandHandler = Callable[[CommandCall], None]
+Listener = Callable[..., Any]
+# Bolt matches actions by action_id and views by callback_id: a string or a pattern.
+Matcher = str | re.Pattern[str]
+BodyPredicate = Callable[[dict[str, Any]], bool]
+
+
+@dataclass(frozen=True, slots=True)
+class Subcommand:
+    handler: SubcommandHandler
+    # Only reads and answers through the response URL: may run in a worker process (bot.background).
+    background: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """One Bolt listener: `kind` is the App method that registers it (command, action, view, …)."""
+
+    kind: str
+    matcher: Matcher
+    listener: Listener
+
+
+class Router:
+    def __init__(self) -> None:
+        self._subcommands: dict[str, Subcommand] = {}
+        self._routes: list[Route] = []
+        self._without_member: list[BodyPredicate] = []
+
+    # --- filled by the surfaces --------------------------------------------------------------------
+
+    def subcommand(
+        self, names: Iterable[str], handler: SubcommandHandler, *, background: bool = False
+    ) -> None:
+        """Route `/ror <name> …` to `handler` for each of `names` (case and accents ignored).
+
+        `background` handlers need nothing of the request but the command itself (no trigger_id, whose
+        3 seconds could run out in a queue), so they can run in bot.background's worker processes."""
+        for name in names:
+            self._subcommands[fold(name)] = Subcommand(handler, background)
+
+    def command(self, name: str, listener: Listener) -> None:
+        self._routes.append(Route("command", name, listener))
+
+    def action(self, action_id: Matcher, listener: Listener) -> None:
+        self._routes.append(Route("action", action_id, listener))
+
+    def view(self, callback_id: Matcher, listener: Listener) -> None:
+        self._routes.append(Route("view", callback_id, listener))
+
+    def event(self, event_type: str, listener: Listener) -> None:
+        self._routes.append(Route("event", event_type, listener))
+
+    def shortcut(self, callback_id: str, listener: Listener) -> None:
+        self._routes.append(Route("shortcut", callback_id, listener))
+
+    def without_member(self, allows: BodyPredicate) -> None:
+        """Let requests for which `allows(body)` is true through without a habilitation group (the Slack
+        user is still resolved), e.g. recipients answering an anomaly."""
+        self._without_member.append(allows)
+
+    # --- read by the app and the workers ----------------------------------------------------------
+
+    def subcommand_for(self, word: str) -> Subcommand | None:
+        return self._subcommands.get(fold(word))
+
+    def lets_through(self, body: dict[str, Any]) -> bool:
+        return any(allows(body) for allows in self._without_member)
+
+    @property
+    def routes(self) -> tuple[Route, ...]:
+        return tuple(self._routes)
+
+    def install(self, app: App) -> None:
+        """Register every route with the Bolt app."""
+        registrars = {
+            "command": app.command,
+            "action": app.action,
+            "view": app.view,
+            "event": app.event,
+            "shortcut": app.shortcut,
+        }
+        for route in self._routes:
+            registrars[route.kind](route.matcher)(route.listener)

@@ -1,0 +1,35 @@
+"""The tables, one module per part of the schema; everything is importable from here."""
+
+from storage.models.anomalies import (
+    FIRST_REFERENCE_NUMBER,
+    REFERENCE_SEQUENCE,
+    AnomalyCountRow,
+    AnomalyNameRow,
+    AnomalyRow,
+    DeclarationRow,
+    HistoryRow,
+    ReferenceCounterRow,
+)
+from storage.models.base import Base
+from storage.models.directory import ResourceRow
+from storage.models.groups import GroupRow, MemberRow
+from storage.models.outbox import OutboxRow
+from storage.models.subscriptions import DigestRunRow, SubscriptionRow
+
+__all__ = [
+    "FIRST_REFERENCE_NUMBER",
+    "REFERENCE_SEQUENCE",
+    "AnomalyCountRow",
+    "AnomalyNameRow",
+    "AnomalyRow",
+    "Base",
+    "DeclarationRow",
+    "DigestRunRow",
+    "GroupRow",
+    "HistoryRow",
+    "MemberRow",
+    "OutboxRow",
+    "ReferenceCounterRow",
+    "ResourceRow",
+    "SubscriptionRow",
+]
