@@ -238,7 +238,7 @@ class DirectoryUnreachable(RorError):
     """A resource our directory does not hold yet could not be looked up in the ROR national's directory
     (down, slow, refused): unlike « inconnu », the resource may well exist."""
 
-    def __init__(self, kind: ResourceKind, resource_id: str, cause: RorError) -> None:
+    def __init__(self, kind: Labelled, resource_id: str, cause: RorError) -> None:
         noun = {"Structure": "La structure", "Offre": "L'offre"}.get(kind.value, "Le professionnel")
         super().__init__(
             f"{noun} {resource_id} n'est pas encore dans notre annuaire et l'annuaire du ROR national n'a pas "

@@ -135,7 +135,11 @@ def run_sync(_args: argparse.Namespace) -> int:
     context = AppContext.start(settings, surface=Surface.CLI)
     with connect(connection) as ror:
         report = sync_directory(
-            source=ror, origin=connection.fhir_url, uow=context.uow(), clock=context.clock, system=context.system
+            source=ror,
+            origin=connection.fhir_url,
+            uow=context.uow(),
+            clock=context.clock,
+            system=context.system,
         )
     for rejected in report.rejected:
         where = f"page {rejected.page}, {rejected.rejection.where}"

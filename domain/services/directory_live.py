@@ -5,21 +5,15 @@ answer; the ROR national failing is said as such (`DirectoryUnreachable`), never
 
 Nothing is fetched for an identifier that cannot be right, for one already known (whatever the member's
 perimeter: the perimeter rules are applied afterwards, unchanged), nor for professionals (the directory
-port has no single lookup for them). The fetch happens outside any transaction of the caller."""
+port has no single lookup for them). The fetch happens outside any transaction of the caller: lookups
+call `domain.services.directory.bring_in_unknown` before opening theirs."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from domain.catalogue import ResourceKind
-from domain.errors import (
-    DirectoryUnreachable,
-    InvalidDeclaration,
-    InvalidIdentifier,
-    RorNationalError,
-    UnreadableDirectoryResource,
-)
-from domain.identifiers import parse_offer_id, parse_structure_id
-from domain.ports import Clock, LiveLookup, RorDirectory, UnitOfWork
+from domain.errors import UnreadableDirectoryResource
+from domain.ports import Clock, RorDirectory, UnitOfWork
 from domain.rornational import DirectoryPage
 from domain.services.directory_pages import PullTally, load_pages
 
@@ -75,37 +69,3 @@ class LiveDirectory:
             clock=self.clock,
             system=self.system,
         )
-
-
-def _bring_in(live: LiveLookup, kind: ResourceKind, resource_id: str, field: str) -> None:
-    try:
-        live.bring_in(kind, resource_id)
-    except RorNationalError as error:
-        unreachable = DirectoryUnreachable(kind, resource_id, error)
-        raise InvalidDeclaration({field: unreachable.message}) from error
-    except UnreadableDirectoryResource as error:
-        raise InvalidDeclaration({field: error.message}) from error
-
-
-def bring_in_unknown(
-    *, structure_id: str, offer_id: str | None, uow: UnitOfWork, live: LiveLookup | None
-) -> None:
-    """Before a lookup of a structure (and offer): fetch from the ROR national whichever of them our
-    directory does not hold. Identifiers that cannot be right are left to the lookup to explain.
-    Raises InvalidDeclaration on the field whose resource could not be looked up (forms show it inline)."""
-    if live is None:
-        return
-    try:
-        structure_key = parse_structure_id(structure_id)
-        offer_key = parse_offer_id(offer_id) if offer_id and offer_id.strip() else None
-    except InvalidIdentifier:
-        return
-    if offer_key is not None and not _known(uow, ResourceKind.OFFRE, offer_key):
-        _bring_in(live, ResourceKind.OFFRE, offer_key, "offre")  # brings its structure along
-    if not _known(uow, ResourceKind.STRUCTURE, structure_key):
-        _bring_in(live, ResourceKind.STRUCTURE, structure_key, "structure")
-
-
-def _known(uow: UnitOfWork, kind: ResourceKind, resource_id: str) -> bool:
-    with uow:
-        return uow.directory.get(kind, resource_id) is not None

@@ -17,10 +17,10 @@ from bot.cli.main import main
 from bot.context import AppContext
 from bot.server import wsgi_app
 from bot.settings import Settings
+from devtools.fake_slack import FakeSlack
 from devtools.ror_standin import RorStandIn
 from domain.catalogue import ResourceKind
 from tests.e2e.conftest import SECRET, TOKEN, SlackHttp
-from tests.e2e.fake_slack import FakeSlack
 from tests.e2e.helpers import seen
 
 MONTPELLIER = "1340780477"  # in the stand-in's directory (région 76), not in the app's
@@ -103,7 +103,7 @@ def test_rechercher_when_the_ror_is_down_says_the_directory_could_not_be_reached
 def test_the_modal_waits_only_briefly_for_the_ror_then_finds_what_it_fetched_meanwhile(connected, standin):
     slack, context = connected
     context.slack_live_wait = 0.3
-    standin.slow(1.0, path="/ws-diffusion-fhir/Organization")
+    standin.slow(2.0, path="/ws-diffusion-fhir/Organization")
     slack.command("declarer")
     view = {**slack.fake.next("views.open").params["view"], "id": "V0LIVE", "hash": "h1"}
     values = {
@@ -114,7 +114,7 @@ def test_the_modal_waits_only_briefly_for_the_ror_then_finds_what_it_fetched_mea
     started = time.monotonic()
     answer = slack.submit(view, values)
 
-    assert time.monotonic() - started < 1.0  # acknowledged before the ROR answered
+    assert time.monotonic() - started < 1.5  # acknowledged long before the ROR answered
     assert answer.json["response_action"] == "errors"
     error = answer.json["errors"]["declare-structure"]
     assert "n'a pas répondu dans les 0.3 s" in error
@@ -127,6 +127,16 @@ def test_the_modal_waits_only_briefly_for_the_ror_then_finds_what_it_fetched_mea
 
     assert again.json["response_action"] == "update"
     assert "CHU DE MONTPELLIER" in seen(again.json["view"])
+
+
+def test_declarer_on_a_structure_only_the_ror_knows_opens_the_form_on_it(connected):
+    slack, _ = connected
+
+    slack.command(f"declarer {MONTPELLIER}")
+
+    view = slack.fake.next("views.open").params["view"]
+    assert view["submit"]["text"] == "Déclarer une anomalie"  # step 2: the structure was found
+    assert "CHU DE MONTPELLIER" in seen(view)
 
 
 # --- `ror-bot directory sync` ----------------------------------------------------------------------
@@ -169,7 +179,9 @@ def test_directory_sync_pulls_the_directory_then_only_what_changed(sync_env, sta
     code, out, err = run(capsys, "directory", "sync")
 
     assert code == 0
-    assert err.startswith("Rejetée : page 1, entrée 1 (Organization/org-sans-id) — ID National Structure absent")
+    assert err.startswith(
+        "Rejetée : page 1, entrée 39 (Organization/org-sans-id) — ID National Structure absent"
+    )
     assert "0 ressource créée, 0 mise à jour, 85 inchangées, 1 rejetée ; repère 2026-02-01T00:00:00Z" in out
 
 
@@ -180,7 +192,9 @@ def test_directory_sync_when_the_ror_is_down_is_one_french_line_and_exit_1(sync_
 
     assert (code, out) == (1, "")
     assert err.count("\n") == 1
-    assert err.startswith("Erreur : Synchronisation de l'annuaire interrompue : le ROR national (annuaire) est indisponible")
+    assert err.startswith(
+        "Erreur : Synchronisation de l'annuaire interrompue : le ROR national (annuaire) est indisponible"
+    )
     assert "rien n'a été enregistré, repère inchangé" in err
 
 

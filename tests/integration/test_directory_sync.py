@@ -21,7 +21,9 @@ DEMO_STRUCTURES, DEMO_OFFERS = 38, 47
 
 
 def sync(store, ror) -> SyncReport:  # type: ignore[no-untyped-def]
-    return sync_directory(source=ror, origin=ror.fhir_url, uow=store.uow(), clock=SystemClock(), system="Sync")
+    return sync_directory(
+        source=ror, origin=ror.fhir_url, uow=store.uow(), clock=SystemClock(), system="Sync"
+    )
 
 
 def stored_mark(store, ror) -> Watermark | None:  # type: ignore[no-untyped-def]

@@ -9,7 +9,7 @@ from domain.errors import InvalidDeclaration
 from domain.services.declaration import DeclarationRequest, DeclaredItem, declare_anomalies
 from domain.services.directory import find_resource
 from domain.services.directory_live import LiveDirectory
-from tests.builders import a_member, narbonne
+from tests.builders import a_member, lyon, narbonne
 from tests.fakes import FakeUnitOfWork, FixedClock
 from tests.fakes_ror import FakeRorDirectory, moment, offer, organization
 
@@ -80,7 +80,10 @@ def test_an_identifier_that_cannot_be_right_is_not_asked_for(ror, uow, live):
     assert ror.fetches == []
 
 
-def test_a_structure_the_ror_does_not_know_either_is_unknown(ror, uow, live):
+def test_a_structure_the_ror_does_not_know_either_is_unknown(ror):
+    uow = FakeUnitOfWork([lyon()])
+    live = LiveDirectory(source=ror, uow=lambda: uow, clock=FixedClock(), system="Bot Slack")
+
     with pytest.raises(InvalidDeclaration) as raised:
         find_resource(structure_id="1999999999", member=a_member(), uow=uow, live=live)
 

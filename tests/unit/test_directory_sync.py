@@ -72,8 +72,8 @@ def test_the_next_sync_asks_from_the_watermark_less_the_overlap_and_only_changes
 
     assert ror.pulls[-1] == Watermark("2026-01-04T08:00:00Z").earlier_by(OVERLAP)
     # The renamed structure and, through it, its two offers; the new structure; the overlap re-read the
-    # offer changed at the old watermark, which is left untouched.
-    assert (report.created, report.updated, report.unchanged) == (1, 3, 1)
+    # offer changed at the old watermark, and its structure with it, both left untouched.
+    assert (report.created, report.updated, report.unchanged) == (1, 3, 2)
     assert uow.directory.get(ResourceKind.OFFRE, "91/1567").structure_name == "CH NARBONNE"
     assert report.previous == Watermark("2026-01-04T08:00:00Z")
     assert uow.directory.watermark(ORIGIN) == Watermark("2026-01-11T08:00:00Z")
