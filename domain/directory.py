@@ -22,6 +22,10 @@ class Resource:
     recipient: str | None = None
     data: dict[str, str] = field(default_factory=dict)
     updated_at: datetime | None = None
+    # The system of the identifier naming this resource in the ROR national, written as a declared Task's
+    # `focus.identifier.system`: the ID National Structure's for a structure, the one the directory resource
+    # itself carries for an offer or a professional; None when the directory gives none (then omitted).
+    identifier_system: str | None = None
 
     def present_value(self, label: str) -> str:
         value = self.data.get(label, "").strip()

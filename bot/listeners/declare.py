@@ -144,7 +144,11 @@ def open_declaration(
     target = DeclareTarget(structure_id=structure_id, offer_id=offer_id)
     try:
         card = find_resource(
-            structure_id=structure_id, offer_id=offer_id, member=member, uow=ror.store.reader()
+            structure_id=structure_id,
+            offer_id=offer_id,
+            member=member,
+            uow=ror.store.reader(),
+            live=ror.live_directory(for_slack=True),  # the trigger_id opens a modal within 3 s only
         )
     except InvalidDeclaration as error:
         view = lookup_modal(structure_id=structure_id, offer_id=offer_id or "", error=error.message)
@@ -204,7 +208,11 @@ def submit_lookup(ack: Ack, view: dict[str, Any], member: Member, ror: AppContex
     offer_id = _value(values, DeclareIds.OFFER_BLOCK, DeclareIds.OFFER_INPUT).strip() or None
     try:
         card = find_resource(
-            structure_id=structure_id, offer_id=offer_id, member=member, uow=ror.store.reader()
+            structure_id=structure_id,
+            offer_id=offer_id,
+            member=member,
+            uow=ror.store.reader(),
+            live=ror.live_directory(for_slack=True),  # a view_submission is answered within 3 s
         )
     except InvalidDeclaration as error:
         ack(response_action="errors", errors=errors_for(error, [], step=1))
