@@ -47,5 +47,5 @@ def build_app(
     )
     errors.register(app)
     middleware.register(app, context, router)
-    router.install(app)
+    router.install(app, wrap=middleware.acting)
     return app

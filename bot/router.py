@@ -125,8 +125,8 @@ class Router:
     def routes(self) -> tuple[Route, ...]:
         return tuple(self._routes)
 
-    def install(self, app: App) -> None:
-        """Register every route with the Bolt app."""
+    def install(self, app: App, *, wrap: Callable[[Route], Listener]) -> None:
+        """Register every route with the Bolt app, each listener inside `wrap` (bot.middleware.acting)."""
         registrars = {
             "command": app.command,
             "action": app.action,
@@ -135,4 +135,4 @@ class Router:
             "shortcut": app.shortcut,
         }
         for route in self._routes:
-            registrars[route.kind](route.matcher)(route.listener)
+            registrars[route.kind](route.matcher)(wrap(route))

@@ -11,6 +11,7 @@ from slack_sdk.webhook import WebhookClient
 
 from bot.context import AppContext
 from bot.csv_export import anomalies_csv
+from bot.errors import after_commit
 from bot.ids import HomeIds, ListIds, SearchIds
 from bot.listeners.home import refresh_home
 from bot.mrkdwn import escape
@@ -148,9 +149,13 @@ def cancel_selection(
         else:
             lines.append(f"• {reference} : annulée.")
     refresh_home(client, slack_user=slack_user, member=member, ror=ror)
-    notice = "*Annulation de la sélection*\n" + "\n".join(escape(line) for line in lines)
-    text, blocks = render(ror, member, ListState.decode(action.get("value")), notice=notice)
-    _post_list(body=body, client=client, respond=respond, text=text, blocks=blocks, replace=True)
+    notice = "*Annulation des anomalies cochées*\n" + "\n".join(escape(line) for line in lines)
+
+    def redraw() -> None:
+        text, blocks = render(ror, member, ListState.decode(action.get("value")), notice=notice)
+        _post_list(body=body, client=client, respond=respond, text=text, blocks=blocks, replace=True)
+
+    after_commit("l'affichage de la liste après l'annulation des anomalies cochées", redraw)
 
 
 def export_csv(

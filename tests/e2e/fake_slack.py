@@ -55,6 +55,7 @@ class FakeSlack:
         self.users: dict[str, SlackUserRecord] = {}
         self.failures: dict[str, list[Failure]] = {}
         self.uploads: dict[str, bytes] = {}
+        self.latency: dict[str, float] = {}
         self._lock = threading.Condition()
         self._ids = itertools.count(1)
         self._mark = 0
@@ -101,6 +102,10 @@ class FakeSlack:
     ) -> None:
         """The next `times` calls of `method` answer `error` (status 429 + Retry-After for rate limits)."""
         self.failures.setdefault(method, []).append(Failure(error, status, retry_after, times))
+
+    def slow_down(self, method: str, seconds: float) -> None:
+        """Every call of `method` answers after `seconds` (the latency of the real Slack, far away)."""
+        self.latency[method] = seconds
 
     def response_url(self) -> str:
         return f"{self.url}/response/{next(self._ids)}"
@@ -220,6 +225,8 @@ class FakeSlack:
             return
         method = path[len("/api/") :]
         params = self._params(handler, raw)
+        if method in self.latency:
+            time.sleep(self.latency[method])  # the simulated latency itself, not a test waiting
         self._record(Call(method, params, path, headers, raw))
         failure = self._take_failure(method)
         if failure is not None:
