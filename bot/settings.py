@@ -1,16 +1,22 @@
 """One typed configuration, read from the environment and a `.env` file (SPEC §7)."""
 
 from pathlib import Path
-from zoneinfo import ZoneInfo
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_FILE = "ror-anomalies.db"
 
 
-class MissingSetting(Exception):
-    """A variable needed for what was asked is not set; the message names it, in French."""
+class ConfigurationError(Exception):
+    """The configuration or what it points to (database, Slack, port) does not let the program start or
+    run; the message, in French, names the cause and the variable to fix."""
+
+
+class MissingSetting(ConfigurationError):
+    """A variable needed for what was asked is not set."""
 
     def __init__(self, variable: str, purpose: str) -> None:
         super().__init__(f"La variable d'environnement {variable} est requise {purpose}.")
@@ -41,7 +47,10 @@ class Settings(BaseSettings):
     @field_validator("ror_timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:
-        ZoneInfo(value)
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ValueError(f"fuseau horaire inconnu « {value} » (par exemple Europe/Paris)") from error
         return value
 
     @property
@@ -63,3 +72,32 @@ class Settings(BaseSettings):
                 "SLACK_SIGNING_SECRET", "en mode HTTP (secret de signature des requêtes Slack)"
             )
         return self.slack_signing_secret.get_secret_value()
+
+
+def load_settings(**values: Any) -> Settings:
+    """The settings from the environment and `.env` (and `values`); ConfigurationError naming the
+    variable when one is invalid."""
+    try:
+        return Settings(**values)
+    except ValidationError as error:
+        first = error.errors()[0]
+        variable = str(first["loc"][0]).upper() if first.get("loc") else "?"
+        raise ConfigurationError(
+            f"La variable d'environnement {variable} est invalide : {_why(first)}."
+        ) from error
+
+
+def _why(error: Any) -> str:
+    context = error.get("ctx") or {}
+    kind = error.get("type")
+    if kind == "value_error" and "error" in context:
+        return str(context["error"])
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        return f"nombre entier attendu, « {error.get('input')} » reçu"
+    if kind in ("float_parsing", "float_type"):
+        return f"nombre attendu, « {error.get('input')} » reçu"
+    if kind in ("greater_than_equal", "greater_than"):
+        return f"{error.get('input')} est trop petit (au moins {context.get('ge', context.get('gt'))})"
+    if kind in ("less_than_equal", "less_than"):
+        return f"{error.get('input')} est trop grand (au plus {context.get('le', context.get('lt'))})"
+    return str(error.get("msg"))

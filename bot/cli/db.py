@@ -5,7 +5,7 @@ import argparse
 
 from sqlalchemy.engine import make_url
 
-from bot.settings import Settings
+from bot.settings import load_settings
 from storage import open_store, upgrade
 from storage.maintenance import counts_are_exact, rebuild_derived
 
@@ -26,7 +26,7 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
 
 
 def run_upgrade(_args: argparse.Namespace) -> int:
-    settings = Settings()
+    settings = load_settings()
     upgrade(settings.database_url)
     print(f"Base de données à jour : {describe_url(settings.database_url)}")
     return 0
@@ -38,7 +38,7 @@ def describe_url(url: str) -> str:
 
 
 def run_rebuild_counts(_args: argparse.Namespace) -> int:
-    settings = Settings()
+    settings = load_settings()
     store = open_store(settings.database_url, timezone=settings.ror_timezone)
     try:
         with store.engine.begin() as connection:

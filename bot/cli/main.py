@@ -5,7 +5,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-from bot.settings import MissingSetting
+from bot.settings import ConfigurationError
 from domain.errors import RorError
 
 # Each module exposes `register(subparsers)` and sets `func(args) -> int` on its parsers.
@@ -40,7 +40,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         code: int = args.func(args)
-    except (RorError, MissingSetting, UsageError) as error:
+    except (RorError, ConfigurationError, UsageError) as error:
         print(f"Erreur : {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

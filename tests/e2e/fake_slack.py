@@ -104,7 +104,8 @@ class FakeSlack:
         self.failures.setdefault(method, []).append(Failure(error, status, retry_after, times))
 
     def slow_down(self, method: str, seconds: float) -> None:
-        """Every call of `method` answers after `seconds` (the latency of the real Slack, far away)."""
+        """Every call of `method` (or "response_url") answers after `seconds` (the latency of the real
+        Slack, far away)."""
         self.latency[method] = seconds
 
     def response_url(self) -> str:
@@ -217,6 +218,8 @@ class FakeSlack:
             return
         if path.startswith("/response/"):
             params = self._params(handler, raw)
+            if "response_url" in self.latency:
+                time.sleep(self.latency["response_url"])  # the simulated latency itself
             self._record(Call("response_url", params, path, headers, raw))
             self._send(handler, 200, b"ok")
             return
