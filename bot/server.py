@@ -160,8 +160,7 @@ class HttpServer:
         if not _idle(server):
             logger.warning("Requêtes HTTP encore en cours à la fin du délai d'arrêt : abandonnées")
         drain(self.app, deadline=deadline)
-        closed = threading.Event()
-        server.trigger.pull_trigger(lambda: _close_all(server, closed))
+        server.trigger.pull_trigger(lambda: _close_all(server))
         if self._loop is not None:
             self._loop.join(timeout=max(0.1, deadline - time.monotonic()))
         server.task_dispatcher.shutdown(cancel_pending=True, timeout=max(1, int(deadline - time.monotonic())))
@@ -192,12 +191,11 @@ def _idle(server: Any) -> bool:
     )
 
 
-def _close_all(server: Any, closed: threading.Event) -> None:
+def _close_all(server: Any) -> None:
     for channel in list(server._map.values()):
         if channel is not server.trigger:
             channel.close()
     server.trigger.close()  # the loop ends with its last socket
-    closed.set()
 
 
 def _port_problem(host: str, port: int, error: OSError) -> str:
