@@ -1,4 +1,5 @@
-# Two commands matter: `make run` (install, demo directory, serve Slack) and `make test`.
+# Two commands matter: `make run` (install, demo directory, serve Slack — or the playground without Slack
+# credentials) and `make test`.
 VENV ?= .venv
 BIN := $(VENV)/bin
 PYTHON ?= python3
@@ -28,4 +29,5 @@ format: setup
 
 test: setup lint
 	./scripts/ensure-postgres
+	./scripts/ensure-chromium
 	$(BIN)/pytest

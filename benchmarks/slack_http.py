@@ -1,7 +1,7 @@
 """The HTTP app under 20 concurrent Slack clients: time from a signed `/ror anomalies statut=bloquee` to
 Slack's HTTP 200 (the ack), against the same server running a bare Bolt app that only acknowledges.
 
-Three processes besides the clients: the fake Slack Web API of the e2e tests (tests/e2e/fake_slack.py),
+Three processes besides the clients: the fake Slack Web API of the e2e tests (devtools/fake_slack.py),
 the app server (bot.app.build_app + bot.server.wsgi_app under waitress, as `ror-bot run` serves it) and
 the bare server. The app's peak RSS (VmHWM) is read from /proc before it is stopped.
 
@@ -51,7 +51,7 @@ def _free_port() -> int:
 
 def run_fake_slack() -> None:
     sys.path.insert(0, os.getcwd())
-    from tests.e2e.fake_slack import FakeSlack
+    from devtools.fake_slack import FakeSlack
 
     fake = FakeSlack().start()
     fake.add_user(USER, BENCH_EMAIL, "Banc d'essai", "Banc", "Essai")

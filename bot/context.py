@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
 
-from bot.settings import ConfigurationError, Settings, load_settings
+from bot.settings import ConfigurationError, Settings, Surface
 from domain.clock import SystemClock
 from domain.ports import Clock
 from storage import Store, open_store
@@ -23,24 +23,28 @@ class AppContext:
     clock: Clock = field(default_factory=SystemClock)
     # Worker processes for slash-command work after the ack (`ror-bot run`); None: in-process threads.
     background: "BackgroundWork | None" = None
+    # Who acts: names the *Système déclarant* of what this context writes.
+    surface: Surface = Surface.SLACK
 
     @classmethod
-    def start(cls, settings: Settings | None = None) -> "AppContext":
-        settings = settings or load_settings()
-        return cls(settings=settings, store=open_database(settings.database_url))
+    def start(cls, settings: Settings | None = None, *, surface: Surface = Surface.SLACK) -> "AppContext":
+        """Settings read, store opened in ROR_TIMEZONE (the days of the `du=` / `au=` filters)."""
+        settings = settings or Settings()
+        store = open_database(settings.database_url, timezone=settings.ror_timezone)
+        return cls(settings=settings, store=store, surface=surface)
 
     def uow(self) -> SqlUnitOfWork:
         return self.store.uow()
 
     @property
     def system(self) -> str:
-        return self.settings.ror_system_name
+        return self.settings.system_name(self.surface)
 
 
-def open_database(url: str) -> Store:
+def open_database(url: str, *, timezone: str) -> Store:
     """The store of DATABASE_URL, its schema brought up to date; ConfigurationError saying why not."""
     try:
-        return open_store(url)
+        return open_store(url, timezone=timezone)
     except (SQLAlchemyError, OSError, ImportError) as error:
         raise ConfigurationError(database_problem(url, error)) from error
 

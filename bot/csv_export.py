@@ -1,28 +1,35 @@
-"""The *Exporter (CSV)* file: the columns of `ror-bot anomalies list --format csv`, written for
-spreadsheet software (UTF-8 with BOM, `;` separator, no cell read as a formula)."""
+"""The *Exporter (CSV)* file of Slack: the matching anomalies written for spreadsheet software, row by row,
+to a temporary file that is then uploaded from disk, so a million rows never sit in the serving process."""
 
-import csv
 import io
-from collections.abc import Iterable
+import tempfile
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import BinaryIO
 
-from bot.cli.output import CSV_COLUMNS
+from bot.presentation.csv_writer import SPREADSHEET, Written, write_anomalies_csv
 from domain.anomaly import Anomaly
 
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# An Excel sheet holds 1,048,576 rows, the header included: beyond, the file could not be opened whole.
+EXPORT_MAX_ROWS = 1_048_575
 
 
-def _cell(value: str) -> str:
-    """Text as a spreadsheet shows it, never as a formula (CSV injection)."""
-    return "'" + value if value.startswith(_FORMULA_STARTS) else value
+@dataclass(frozen=True, slots=True)
+class ExportFile:
+    file: BinaryIO  # positioned at its start
+    size: int
+    written: Written
 
 
-def anomalies_csv(anomalies: Iterable[Anomaly]) -> tuple[bytes, int]:
-    """The file's bytes and the number of anomalies in it."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow([header for header, _ in CSV_COLUMNS])
-    count = 0
-    for anomaly in anomalies:
-        writer.writerow([_cell(value(anomaly)) for _, value in CSV_COLUMNS])
-        count += 1
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8"), count
+@contextmanager
+def spreadsheet_export(anomalies: Iterable[Anomaly], *, limit: int = EXPORT_MAX_ROWS) -> Iterator[ExportFile]:
+    """The CSV of `anomalies` (at most `limit` rows) in a temporary file, deleted on leaving."""
+    with tempfile.TemporaryFile(prefix="ror-export-", suffix=".csv") as raw:
+        text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
+        written = write_anomalies_csv(anomalies, text, dialect=SPREADSHEET, limit=limit)
+        text.flush()
+        text.detach()  # the binary file stays open for the upload
+        size = raw.tell()
+        raw.seek(0)
+        yield ExportFile(raw, size, written)

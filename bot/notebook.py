@@ -15,18 +15,22 @@ import html
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
-from bot.cli.output import (
+from bot.context import AppContext
+from bot.directory_loading import ensure_demo_directory, load_demo_directory
+from bot.presentation.anomalies import (
     ANOMALY_KEYS,
-    LIST_COLUMNS,
+    DATE_KEYS,
     anomaly_to_dict,
     detail_fields,
+    history_heading,
     history_line,
+    list_columns,
     page_footer,
-    render_detail,
 )
-from bot.context import AppContext
-from bot.settings import Settings
+from bot.presentation.text import render_detail
+from bot.settings import Settings, Surface
 from domain.anomaly import Anomaly
 from domain.filters import AnomalyFilter, parse_filter_words, split_words
 from domain.habilitation import Group, Member, Perimeter
@@ -58,39 +62,39 @@ PANDAS_MISSING = (
     "pandas n'est pas installé : installez l'extra « pandas » du projet, "
     "par exemple pip install 'ror-anomalies[pandas]' (ou pip install pandas)."
 )
-DATE_COLUMNS = ("creation", "derniere_modification")
 
 
 def open_store(url: str | None = None) -> Workspace:
     """Open the store at `url` (a SQLAlchemy URL), or at DATABASE_URL / the embedded default when omitted.
 
-    The schema is created or upgraded on first use; the embedded default also gets the demo directory."""
+    The schema is created or upgraded on first use; the embedded default also gets the demo directory.
+    Dates are shown, and `du=` / `au=` read, in ROR_TIMEZONE; declarations name the notebook
+    (ROR_NOTEBOOK_SYSTEM_NAME) as their *Système déclarant*."""
     settings = Settings(database_url=url) if url else Settings()
-    context = AppContext.start(settings)
+    context = AppContext.start(settings, surface=Surface.NOTEBOOK)
     if url is None:
-        from bot.cli.directory import ensure_demo_directory
-
         ensure_demo_directory(context)
     return Workspace(context)
 
 
-def to_dataframe(anomalies: Iterable[Anomaly]) -> pd.DataFrame:
-    """One row per anomaly, one column per JSON key (dates as UTC timestamps)."""
+def to_dataframe(anomalies: Iterable[Anomaly], tz: ZoneInfo | str = "UTC") -> pd.DataFrame:
+    """One row per anomaly, one column per JSON key; the dates are timestamps in `tz`."""
     try:
         import pandas as pd
     except ImportError as error:
         raise ImportError(PANDAS_MISSING) from error
     rows = [anomaly_to_dict(a) for a in anomalies]
     frame = pd.DataFrame(rows, columns=list(ANOMALY_KEYS))
-    for column in DATE_COLUMNS:
-        frame[column] = pd.to_datetime(frame[column], utc=True)
+    for column in DATE_KEYS:
+        frame[column] = pd.to_datetime(frame[column], utc=True).dt.tz_convert(str(tz))
     return frame
 
 
-def _html_table(anomalies: Sequence[Anomaly], caption: str) -> str:
-    head = "".join(f"<th>{html.escape(header)}</th>" for header, _ in LIST_COLUMNS)
+def _html_table(anomalies: Sequence[Anomaly], caption: str, tz: ZoneInfo) -> str:
+    columns = list_columns(tz)
+    head = "".join(f"<th>{html.escape(header)}</th>" for header, _ in columns)
     body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(value(a))}</td>" for _, value in LIST_COLUMNS) + "</tr>"
+        "<tr>" + "".join(f"<td>{html.escape(value(a))}</td>" for _, value in columns) + "</tr>"
         for a in anomalies
     )
     return (
@@ -145,8 +149,6 @@ class Workspace:
         return moved
 
     def load_demo_directory(self) -> object:
-        from bot.cli.directory import load_demo_directory
-
         return load_demo_directory(self.context)
 
 
@@ -198,7 +200,8 @@ class MemberSession:
 
     def show(self, reference: str) -> AnomalyDetail:
         return AnomalyDetail(
-            show_anomaly(reference=reference, member=self.member, uow=self.context.store.reader())
+            show_anomaly(reference=reference, member=self.member, uow=self.context.store.reader()),
+            self.context.settings.timezone,
         )
 
     def cancel(self, reference: str, comment: str = "") -> AnomalyDetail:
@@ -210,7 +213,8 @@ class MemberSession:
                 clock=self.context.clock,
                 system=self.context.system,
                 comment=comment,
-            )
+            ),
+            self.context.settings.timezone,
         )
 
 
@@ -318,21 +322,25 @@ class Listing:
         return [anomaly_to_dict(a) for a in (self.all() if all_pages else self)]
 
     def to_dataframe(self, *, all_pages: bool = False) -> pd.DataFrame:
-        """This page as a pandas DataFrame, or every matching anomaly with `all_pages=True`."""
-        return to_dataframe(self.all() if all_pages else self._page.items)
+        """This page as a pandas DataFrame, or every matching anomaly with `all_pages=True`; dates in
+        ROR_TIMEZONE."""
+        tz = self._session.context.settings.timezone
+        return to_dataframe(self.all() if all_pages else self._page.items, tz)
 
     def _repr_html_(self) -> str:
-        return _html_table(self._page.items, f"{self.filter.describe()} — {page_footer(self._page)}")
+        caption = f"{self.filter.describe()} — {page_footer(self._page)}"
+        return _html_table(self._page.items, caption, self._session.context.settings.timezone)
 
 
 class AnomalyDetail:
     """One anomaly as `show` returns it: its fields as attributes, `to_dict()`, and a readable display."""
 
-    def __init__(self, anomaly: Anomaly) -> None:
+    def __init__(self, anomaly: Anomaly, tz: ZoneInfo) -> None:
         self.anomaly = anomaly
+        self.tz = tz
 
     def __getattr__(self, name: str) -> Any:
-        if name.startswith("__") or name == "anomaly":
+        if name.startswith("__") or name in ("anomaly", "tz"):
             raise AttributeError(name)
         return getattr(self.anomaly, name)
 
@@ -340,7 +348,7 @@ class AnomalyDetail:
         return anomaly_to_dict(self.anomaly, history=True)
 
     def __str__(self) -> str:
-        return render_detail(self.anomaly)
+        return render_detail(self.anomaly, self.tz)
 
     def __repr__(self) -> str:
         a = self.anomaly
@@ -352,5 +360,6 @@ class AnomalyDetail:
             f"<tr><th>{html.escape(label)}</th><td>{html.escape(value)}</td></tr>"
             for label, value in detail_fields(a)
         )
-        history = "".join(f"<li>{html.escape(history_line(entry))}</li>" for entry in a.history)
-        return f'<table class="ror-anomalie">{rows}</table><p>Historique :</p><ul>{history}</ul>'
+        history = "".join(f"<li>{html.escape(history_line(entry, self.tz))}</li>" for entry in a.history)
+        heading = html.escape(history_heading(self.tz))
+        return f'<table class="ror-anomalie">{rows}</table><p>{heading} :</p><ul>{history}</ul>'

@@ -55,6 +55,22 @@ class ResourceNotFound(RorError):
         self.resource_id = resource_id
 
 
+class EmptyDirectory(ResourceNotFound):
+    """Nothing can be found because nothing was loaded yet: say so, and how to load it."""
+
+    def __init__(self, field: str, kind: Labelled, resource_id: str) -> None:
+        RorError.__init__(
+            self,
+            "L'annuaire des ressources est vide : aucune structure, offre ni professionnel de santé n'y est "
+            "encore chargé. Un opérateur doit le charger avec « ror-bot directory demo » (annuaire de "
+            "démonstration), « ror-bot directory import FICHIER » (ressources FHIR du ROR) ou "
+            "« ror-bot directory sync » (depuis le ROR national).",
+        )
+        self.field = field
+        self.kind = kind
+        self.resource_id = resource_id
+
+
 class OfferNotInStructure(RorError):
     def __init__(self, offer_id: str, structure_id: str) -> None:
         super().__init__(f"L'offre {offer_id} n'appartient pas à la structure {structure_id}.")
@@ -173,3 +189,39 @@ class InvalidSubscription(RorError):
 class SubscriptionNotFound(RorError):
     def __init__(self, number: int | str) -> None:
         super().__init__(f"Ce canal n'a pas d'abonnement n° {number}.")
+
+
+class RorNationalError(RorError):
+    """The ROR national (its FHIR API) could not do what was asked; `message` says why, in French."""
+
+
+class RorNationalUnavailable(RorNationalError):
+    """Down, slow, overloaded or unreachable: nothing was refused, try again later (after
+    `retry_after` seconds when the ROR said so)."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class RorNationalRefused(RorNationalError):
+    """The ROR national answered and refused (4xx): retrying the same request will not help.
+    `reason` is the ROR's own text (OperationOutcome), `status_code` its HTTP status."""
+
+    def __init__(self, message: str, *, status_code: int, reason: str = "") -> None:
+        super().__init__(message)
+        self.status_code = status_code
+        self.reason = reason
+
+
+class RorNationalVersionConflict(RorNationalRefused):
+    """The Task changed since the version we named (HTTP 409/412): read it again, then decide."""
+
+
+class RorNationalNotFound(RorNationalRefused):
+    """The ROR national has no such Task (HTTP 404/410)."""
+
+
+class RorNationalAuthenticationRefused(RorNationalError):
+    """Our credentials or configuration are refused (bad secret, certificate refused, token refused even
+    after renewal, untrusted server certificate): an operator must act; retrying will not help."""

@@ -1,5 +1,5 @@
-"""What the domain asks of the outside world: stores, a clock, Slack for digests. Storage, the bot's adapters
-and the test fakes implement them."""
+"""What the domain asks of the outside world: stores, a clock, Slack for digests, the ROR national.
+Storage, the bot's adapters, the `rornational` adapter and the test fakes implement them."""
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -13,6 +13,7 @@ from domain.directory import Resource, WrongRecipient
 from domain.events import DomainEvent
 from domain.filters import AnomalyFilter
 from domain.habilitation import Group, Perimeter
+from domain.rornational import DirectoryPage, RemoteTask, Submitted, TaskDraft, TaskPage, Watermark
 from domain.statuses import Status
 from domain.subscriptions import Subscription
 
@@ -89,6 +90,10 @@ class DirectoryRepository(Protocol):
         ...
 
     def count(self) -> int: ...
+
+    def is_empty(self) -> bool:
+        """True while no resource at all has been loaded."""
+        ...
 
 
 class GroupRepository(Protocol):
@@ -230,3 +235,51 @@ class UnitOfWork(Protocol):
     def commit(self) -> None: ...
 
     def rollback(self) -> None: ...
+
+
+class RorNational(Protocol):
+    """The ROR national's anomaly API (RORTask). Every method raises `RorNationalUnavailable` (retry
+    later), `RorNationalRefused` (the ROR's reason; not worth retrying) or
+    `RorNationalAuthenticationRefused` (configuration); never a transport error."""
+
+    def submit(self, draft: TaskDraft) -> Submitted:
+        """POST one new Task (businessStatus 01). An `RorNationalUnavailable` does not say whether the
+        Task was created: look for it with `find_by_focus` before sending it again."""
+        ...
+
+    def get(self, task_id: str) -> RemoteTask: ...
+
+    def find_by_focus(self, kind: ResourceKind, resource_id: str) -> list[RemoteTask]:
+        """Every Task on that resource, whoever declared it (every page)."""
+        ...
+
+    def changed_since(self, since: Watermark | None, *, scope: Perimeter) -> Iterator[TaskPage]:
+        """Tasks whose `meta.lastUpdated` ≥ `since` (all when None) on resources of `scope`, page by page."""
+        ...
+
+    def set_status(self, task_id: str, status: Status, *, version: str | None = None) -> Submitted:
+        """PATCH `Task.businessStatus`; with `version`, only if the Task is still at that version
+        (`RorNationalVersionConflict` otherwise)."""
+        ...
+
+
+class RorDirectory(Protocol):
+    """The ROR national's directory (FHIR base of structures and offers), as Bundles the directory
+    importer reads. Same failures as `RorNational`."""
+
+    def pull_directory(self, since: Watermark | None) -> Iterator[DirectoryPage]:
+        """Offers (with their structure, locations, roles, practitioners) and structures changed since
+        `since` (everything when None), page by page."""
+        ...
+
+    def fetch_structure(self, structure_id: str) -> DirectoryPage | None:
+        """One structure by its ID National Structure; None when the ROR does not know it."""
+        ...
+
+    def fetch_offer(self, offer_id: str) -> DirectoryPage | None:
+        """One offer with its structure, locations and roles; None when the ROR does not know it."""
+        ...
+
+    def fetch_offers_of(self, structure_id: str) -> Iterator[DirectoryPage]:
+        """Every offer of one structure, with the same includes."""
+        ...

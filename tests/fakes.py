@@ -145,6 +145,9 @@ class FakeDirectory:
     def count(self) -> int:
         return len(self.rows)
 
+    def is_empty(self) -> bool:
+        return not self.rows
+
 
 class FakeGroups:
     def __init__(self) -> None:

@@ -5,15 +5,20 @@ import argparse
 
 from sqlalchemy.engine import make_url
 
-from bot.settings import load_settings
+from bot.settings import Settings
 from storage import open_store, upgrade
 from storage.maintenance import counts_are_exact, rebuild_derived
 
 
 def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
-    db = subparsers.add_parser("db", help="gérer la base de données")
-    commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
-    up = commands.add_parser("upgrade", help="créer ou mettre à jour le schéma de la base (DATABASE_URL)")
+    db = subparsers.add_parser("db", help="gérer la base de données (DATABASE_URL)")
+    commands = db.add_subparsers(dest="db_command", metavar="ACTION")
+    up = commands.add_parser(
+        "upgrade",
+        help="créer ou mettre à jour le schéma de la base (DATABASE_URL)",
+        epilog="exemples :\n  ror-bot db upgrade\n"
+        "  DATABASE_URL=postgresql+psycopg://ror@db.example.fr/ror ror-bot db upgrade",
+    )
     up.set_defaults(func=run_upgrade)
     rebuild = commands.add_parser(
         "rebuild-counts",
@@ -21,12 +26,14 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
         description="Vérifie puis recalcule les tables dérivées des listes (compteurs par région, "
         "département, statut, ressource et donnée ; dictionnaire des noms), par exemple après un "
         "chargement en masse. Sans danger pendant que l'app tourne.",
+        epilog="exemples :\n  ror-bot db rebuild-counts\n"
+        "  DATABASE_URL=postgresql+psycopg://ror@db.example.fr/ror ror-bot db rebuild-counts",
     )
     rebuild.set_defaults(func=run_rebuild_counts)
 
 
 def run_upgrade(_args: argparse.Namespace) -> int:
-    settings = load_settings()
+    settings = Settings()
     upgrade(settings.database_url)
     print(f"Base de données à jour : {describe_url(settings.database_url)}")
     return 0
@@ -38,7 +45,7 @@ def describe_url(url: str) -> str:
 
 
 def run_rebuild_counts(_args: argparse.Namespace) -> int:
-    settings = load_settings()
+    settings = Settings()
     store = open_store(settings.database_url, timezone=settings.ror_timezone)
     try:
         with store.engine.begin() as connection:

@@ -5,7 +5,7 @@ import logging
 import sys
 from datetime import datetime
 
-from bot.cli.main import UsageError
+from bot.cli.parser import UsageError
 from bot.context import AppContext
 from domain.digests import RunStatus
 from domain.services.digests import RunReport
@@ -22,16 +22,19 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
     scheduler = subparsers.add_parser(
         "scheduler",
         help="lancer seul le planificateur (récapitulatifs et notifications)",
-        description="Publie chaque minute les récapitulatifs dus et livre les notifications, jusqu'à Ctrl-C.",
+        description="Publie chaque minute les récapitulatifs dus et livre les notifications, jusqu'à Ctrl-C "
+        "(pour les instances `ror-bot run --no-scheduler`). Demande SLACK_BOT_TOKEN.",
+        epilog="exemple :\n  SLACK_BOT_TOKEN=xoxb-… ror-bot scheduler",
     )
     scheduler.set_defaults(func=run_scheduler)
     digest = subparsers.add_parser("digest", help="récapitulatifs des canaux abonnés")
-    commands = digest.add_subparsers(dest="digest_command", required=True, metavar="ACTION")
+    commands = digest.add_subparsers(dest="digest_command", metavar="ACTION")
     run_due = commands.add_parser(
         "run-due",
         help="publier tous les récapitulatifs dus à cet instant, puis s'arrêter",
         description="Publie chaque récapitulatif dû à l'instant donné (au plus une fois par abonnement et "
         "par période, même lancé plusieurs fois en même temps) et affiche ce qui a été publié.",
+        epilog="exemples :\n  ror-bot digest run-due\n  ror-bot digest run-due --at 2026-01-15T08:30",
     )
     run_due.add_argument(
         "--at",

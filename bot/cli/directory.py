@@ -7,67 +7,42 @@ import argparse
 import sys
 from pathlib import Path
 
-from bot.cli.main import UsageError
-from bot.cli.output import plural
+from bot.cli.parser import UsageError
 from bot.context import AppContext
-from bot.demo import DEMO_DIRECTORY
-from bot.settings import Settings
-from domain.catalogue import ResourceKind
-from domain.directory import Resource
-from domain.fhir.directory_import import parse_directory
-from domain.services.directory_import import ImportReport, import_directory
+from bot.directory_loading import (
+    ensure_demo_directory,
+    is_embedded_default,
+    load_demo_directory,
+    load_directory_text,
+)
+from bot.presentation.anomalies import plural
+from bot.settings import Surface
+from domain.services.directory_import import ImportReport
+
+__all__ = ["ensure_demo_directory", "is_embedded_default", "register"]
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     directory = subparsers.add_parser("directory", help="charger l'annuaire des ressources du ROR")
-    commands = directory.add_subparsers(dest="directory_command", required=True, metavar="ACTION")
+    commands = directory.add_subparsers(dest="directory_command", metavar="ACTION")
 
     load = commands.add_parser(
-        "import", help="importer un Bundle FHIR R4 (JSON) ou un fichier NDJSON de ressources ROR"
+        "import",
+        help="importer un Bundle FHIR R4 (JSON) ou un fichier NDJSON de ressources ROR",
+        description="Importe les structures, offres et professionnels d'un fichier de ressources FHIR du ROR "
+        "(ROROrganization, RORHealthcareService, RORLocation, RORPractitioner, RORPractitionerRole). "
+        "Une ressource déjà connue est mise à jour ; chaque ressource rejetée est écrite avec sa raison.",
+        epilog="exemples :\n  ror-bot directory import annuaire.json\n  ror-bot directory import ror.ndjson",
     )
-    load.add_argument("file", metavar="FICHIER")
+    load.add_argument("file", metavar="FICHIER", help="Bundle FHIR R4 (JSON) ou NDJSON, en UTF-8")
     load.set_defaults(func=run_import)
 
-    demo = commands.add_parser("demo", help="charger l'annuaire de démonstration (CH Narbonne et d'autres)")
-    demo.set_defaults(func=run_demo)
-
-
-def is_embedded_default(settings: Settings) -> bool:
-    """True when DATABASE_URL is the embedded default (the SQLite file in the working directory)."""
-    default = Settings.model_fields["database_url"].get_default(call_default_factory=True)
-    return bool(settings.database_url == default)
-
-
-def load_directory_text(text: str, context: AppContext) -> tuple[ImportReport, list[tuple[str, str]]]:
-    """Parse and load; returns the import report and the rejected resources as (what, why) lines.
-
-    Offers may point to structures loaded by an earlier import, so the parser may look them up."""
-    with context.store.reader() as uow:
-
-        def known_structure(structure_id: str) -> Resource | None:
-            return uow.directory.get(ResourceKind.STRUCTURE, structure_id)
-
-        result = parse_directory(text, known_structure=known_structure)
-    rejected = [(item.where, item.reason) for item in result.rejected]
-    report = import_directory(
-        resources=result.resources, uow=context.uow(), clock=context.clock, system=context.system
+    demo = commands.add_parser(
+        "demo",
+        help="charger l'annuaire de démonstration (CH Narbonne et d'autres)",
+        epilog="exemple :\n  ror-bot directory demo",
     )
-    return report, rejected
-
-
-def load_demo_directory(context: AppContext) -> ImportReport:
-    report, _ = load_directory_text(Path(DEMO_DIRECTORY).read_text(encoding="utf-8"), context)
-    return report
-
-
-def ensure_demo_directory(context: AppContext) -> ImportReport | None:
-    """On the embedded default, fill an empty directory with the demo one (first run); else do nothing."""
-    if not is_embedded_default(context.settings):
-        return None
-    with context.store.reader() as uow:
-        if uow.directory.count() > 0:
-            return None
-    return load_demo_directory(context)
+    demo.set_defaults(func=run_demo)
 
 
 def _counts(report: ImportReport) -> str:
@@ -94,7 +69,7 @@ def run_import(args: argparse.Namespace) -> int:
         ) from None
     except OSError as error:
         raise UsageError(f"Impossible de lire « {path} » : {error.strerror}.") from None
-    context = AppContext.start()
+    context = AppContext.start(surface=Surface.CLI)
     report, rejected = load_directory_text(text, context)
     for what, why in rejected:
         print(f"Rejetée : {what} — {why}" if what else f"Rejetée : {why}", file=sys.stderr)
@@ -105,7 +80,7 @@ def run_import(args: argparse.Namespace) -> int:
 
 
 def run_demo(_args: argparse.Namespace) -> int:
-    context = AppContext.start()
+    context = AppContext.start(surface=Surface.CLI)
     report = load_demo_directory(context)
     print(f"Annuaire de démonstration chargé : {_counts(report)}.")
     return 0

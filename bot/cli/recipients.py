@@ -3,22 +3,26 @@ the recipients found wrong (no Slack account, or who said so) whose anomalies wa
 
 import argparse
 
-from bot.cli.output import plural
 from bot.context import AppContext
+from bot.presentation.anomalies import plural
+from bot.settings import Surface
 from domain.services import set_recipient
 from domain.services.recipients import wrong_recipients
 
 
 def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     recipient = subparsers.add_parser("recipient", help="gérer les destinataires des anomalies")
-    commands = recipient.add_subparsers(dest="recipient_command", required=True, metavar="ACTION")
+    commands = recipient.add_subparsers(dest="recipient_command", metavar="ACTION")
     set_cmd = commands.add_parser(
-        "set", help="désigner le destinataire d'une ressource ; ses anomalies bloquées lui sont envoyées"
+        "set",
+        help="désigner le destinataire d'une ressource ; ses anomalies bloquées lui sont envoyées",
+        epilog="exemples :\n  ror-bot recipient set 1110000056 referent@ch-narbonne.fr\n"
+        "  ror-bot recipient set 91/11359 porteur.offre@ch-narbonne.fr",
     )
     set_cmd.add_argument(
         "resource_id", metavar="ID_RESSOURCE", help="ID National Structure, ID Offre ou RPPS"
     )
-    set_cmd.add_argument("email", metavar="EMAIL")
+    set_cmd.add_argument("email", metavar="EMAIL", help="adresse e-mail du destinataire")
     set_cmd.set_defaults(func=run_set)
     errors = commands.add_parser(
         "errors",
@@ -26,12 +30,14 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
         description="Liste, par ressource, les anomalies bloquées au statut « 11 Bloquée (destinataire "
         "erroné) » : destinataire sans compte Slack, ou qui a répondu ne pas être le bon. Corrigez avec "
         "`ror-bot recipient set ID_RESSOURCE ADRESSE`.",
+        epilog="exemples :\n  ror-bot recipient errors\n"
+        "  ror-bot recipient errors && ror-bot recipient set 91/11359 porteur.offre@ch-narbonne.fr",
     )
     errors.set_defaults(func=run_errors)
 
 
 def run_set(args: argparse.Namespace) -> int:
-    context = AppContext.start()
+    context = AppContext.start(surface=Surface.CLI)
     resource, moved = set_recipient(
         resource_id=args.resource_id,
         email=args.email,

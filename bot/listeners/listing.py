@@ -2,6 +2,7 @@
 cancellation of a selection."""
 
 import json
+from contextlib import closing
 from datetime import datetime
 from typing import Any
 
@@ -10,17 +11,18 @@ from slack_sdk import WebClient
 from slack_sdk.webhook import WebhookClient
 
 from bot.context import AppContext
-from bot.csv_export import anomalies_csv
+from bot.csv_export import EXPORT_MAX_ROWS, spreadsheet_export
 from bot.errors import after_commit
 from bot.ids import HomeIds, ListIds, SearchIds
 from bot.listeners.home import refresh_home
 from bot.mrkdwn import escape
 from bot.reply import direct_message, tell
 from bot.router import CommandCall, Router
+from bot.slack_files import upload_file
 from bot.slack_users import SlackUser
 from bot.views.blocks import Block
 from bot.views.detail import detail_modal
-from bot.views.listing import PAGE_SIZE, ListState, filter_modal, list_blocks, list_text
+from bot.views.listing import PAGE_SIZE, ListState, export_comment, filter_modal, list_blocks, list_text
 from domain.errors import InvalidFilter, RorError
 from domain.filters import AnomalyFilter, parse_filter_text, parse_filter_words
 from domain.habilitation import Member
@@ -114,7 +116,7 @@ def show_row(
 
 
 def selection_changed(ack: Ack) -> None:
-    ack()  # the checkboxes are read when *Annuler la sélection* is clicked
+    ack()  # the checkboxes are read when *Annuler les anomalies cochées* is clicked
 
 
 def _selected_references(body: dict[str, Any]) -> list[str]:
@@ -171,18 +173,24 @@ def export_csv(
     ack()
     state = ListState.decode(action.get("value"))
     flt = state.filter
-    content, count = anomalies_csv(export_anomalies(flt=flt, member=member, uow=ror.store.reader()))
     user_id = str(context.user_id)
     channel = client.conversations_open(users=user_id)["channel"]["id"]
     stamp = ror.clock.now().astimezone(ror.settings.timezone).strftime("%Y%m%d-%H%M")
-    comment = f"Export CSV : {count} anomalie{'s' if count > 1 else ''} ({flt.describe()})."
-    client.files_upload_v2(
-        channel=channel,
-        content=content,
-        filename=f"anomalies-ror-{stamp}.csv",
-        title=f"Anomalies ROR {stamp}",
-        initial_comment=escape(comment),
-    )
+    # closing(): a capped export stops reading early; the read transaction ends with it, not at collection.
+    with (
+        closing(export_anomalies(flt=flt, member=member, uow=ror.store.reader())) as anomalies,
+        spreadsheet_export(anomalies, limit=EXPORT_MAX_ROWS) as export,
+    ):
+        comment = export_comment(export.written, flt, limit=EXPORT_MAX_ROWS)
+        upload_file(
+            client,
+            file=export.file,
+            size=export.size,
+            filename=f"anomalies-ror-{stamp}.csv",
+            title=f"Anomalies ROR {stamp}",
+            channel_id=channel,
+            initial_comment=comment,
+        )
     tell(
         body=body,
         client=client,

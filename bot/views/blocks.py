@@ -123,12 +123,6 @@ def local_time(moment: datetime | None, tz: ZoneInfo) -> str:
     return moment.astimezone(tz).strftime("%d/%m/%Y %H:%M")
 
 
-def utc_time(moment: datetime | None) -> str:
-    if moment is None:
-        return "—"
-    return moment.astimezone(ZoneInfo("UTC")).strftime("%d/%m/%Y %H:%M UTC")
-
-
 def sections_of_lines(lines: list[str], *, limit: int = SECTION_TEXT_MAX) -> list[Block]:
     """As few sections as possible holding `lines`, each section text within `limit`."""
     blocks: list[Block] = []

@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 from bot.ids import DetailIds
 from bot.mrkdwn import escape, safe
+from bot.presentation.dates import local_minute, utc_seconds
 from bot.views.blocks import (
     Block,
     actions,
@@ -17,7 +18,6 @@ from bot.views.blocks import (
     modal,
     section,
     sections_of_lines,
-    utc_time,
 )
 from domain.anomaly import Anomaly, HistoryEntry
 
@@ -33,9 +33,9 @@ def _cancel_confirm(reference: str) -> dict[str, Any]:
     )
 
 
-def history_line(entry: HistoryEntry) -> str:
+def history_line(entry: HistoryEntry, tz: ZoneInfo) -> str:
     move = f"{entry.previous.label} → {entry.status.label}" if entry.previous else entry.status.label
-    line = f"• {utc_time(entry.at)} · *{move}* · {safe(entry.actor, 120)} ({safe(entry.system, 80)})"
+    line = f"• {local_minute(entry.at, tz)} · *{move}* · {safe(entry.actor, 120)} ({safe(entry.system, 80)})"
     if entry.comment:
         line += f" — {safe(entry.comment, 300)}"
     return line
@@ -74,18 +74,18 @@ def detail_blocks(
                 f"*Système déclarant*\n{safe(a.declaring_system, 200)}",
                 f"*ID déclarant*\n{safe(a.declarant_id, 100)}",
                 f"*Destinataire*\n{safe(a.recipient or 'Aucun', 200)}",
-                f"*Création (UTC)*\n{utc_time(a.created_at)}",
-                f"*Dernière modification (UTC)*\n{utc_time(a.updated_at)}",
-                f"*Dernière modification ({tz.key})*\n{a.updated_at.astimezone(tz).strftime('%d/%m/%Y %H:%M')}",
+                f"*Création (UTC)*\n{utc_seconds(a.created_at)}",
+                f"*Dernière modification (UTC)*\n{utc_seconds(a.updated_at)}",
+                f"*Dernière modification ({tz.key})*\n{local_minute(a.updated_at, tz)}",
             ]
         )
     )
     blocks.append(divider())
     history = a.history[-HISTORY_MAX:]
-    lines = ["*Historique*"]
+    lines = [f"*Historique* (fuseau {tz.key})"]
     if len(a.history) > len(history):
         lines.append(f"_… {len(a.history) - len(history)} changements plus anciens_")
-    lines += [history_line(entry) for entry in history]
+    lines += [history_line(entry, tz) for entry in history]
     blocks += sections_of_lines(lines)
     if cancellable:
         blocks.append(

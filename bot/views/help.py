@@ -2,6 +2,7 @@
 
 from bot.ids import DeclareIds, HomeIds
 from bot.views.blocks import Block, actions, button, context, header, section
+from domain.errors import ACCESS_REQUEST_ADDRESS
 
 _COMMANDS = (
     (
@@ -23,6 +24,7 @@ _COMMANDS = (
         "abonne ce canal à un récapitulatif des anomalies bloquées ou mises à jour.",
     ),
     ("`/ror abonnements` · `/ror desabonner &lt;n&gt;`", "liste ou supprime les abonnements de ce canal."),
+    ("`/ror digest`", "publie tout de suite le récapitulatif des abonnements de ce canal."),
     ("`/ror aide`", "cette aide."),
 )
 
@@ -48,9 +50,22 @@ def help_blocks(*, intro: str | None = None) -> list[Block]:
     blocks.append(section("\n".join(f"• {cmd} : {what}" for cmd, what in _COMMANDS)))
     blocks.append(section(FILTER_HELP))
     blocks.append(
+        section(
+            "*Récapitulatifs dans un canal* : invitez d'abord le bot dans le canal (`/invite @ROR Anomalies`), "
+            "sinon il ne peut pas y publier. Les listes, exports et confirmations arrivent en message privé "
+            "ou ne sont visibles que de vous : pas besoin d'invitation pour eux."
+        )
+    )
+    blocks.append(
         context(
             "Les commandes acceptent aussi l'anglais : `help`, `search`, `declare`, `list`, `show`, `cancel`, "
             "`subscribe`, `subscriptions`, `unsubscribe`."
+        )
+    )
+    blocks.append(
+        context(
+            "Besoin d'un accès ou d'aide ? Écrivez à l'équipe du programme ROR à l'ANS : "
+            f"{ACCESS_REQUEST_ADDRESS}"
         )
     )
     blocks.append(
@@ -63,4 +78,4 @@ def help_blocks(*, intro: str | None = None) -> list[Block]:
 
 
 def help_text() -> str:
-    return "Aide de /ror : rechercher, declarer, anomalies, voir, annuler, abonner."
+    return "Aide de /ror : rechercher, declarer, anomalies, voir, annuler, abonner, digest."

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from bot.ids import ListIds
 from bot.mrkdwn import escape, safe
+from bot.presentation.csv_writer import Written
 from bot.views.blocks import (
     Block,
     actions,
@@ -155,6 +156,24 @@ def list_blocks(
         blocks.append(actions(*nav))
     blocks.append(context(f"Trié par dernière modification, la plus récente d'abord. Heures : {tz.key}."))
     return blocks
+
+
+def french_number(number: int) -> str:
+    """`1 048 575`: thousands separated by a narrow no-break space."""
+    return f"{number:,}".replace(",", "\u202f")
+
+
+def export_comment(written: Written, flt: AnomalyFilter, *, limit: int) -> str:
+    """The message that goes with the *Exporter (CSV)* file; states the row cap when it cut the file."""
+    rows = written.rows
+    text = f"Export CSV : {french_number(rows)} anomalie{'s' if rows > 1 else ''} ({flt.describe()})."
+    if written.truncated:
+        text += (
+            f" Limite atteinte : le fichier s'arrête aux {french_number(limit)} anomalies les plus récemment "
+            f"modifiées (une feuille Excel a au plus {french_number(limit + 1)} lignes, en-tête compris). "
+            "Affinez les filtres pour exporter les autres."
+        )
+    return escape(text)
 
 
 def list_text(page: Page[Anomaly]) -> str:

@@ -6,7 +6,13 @@ from datetime import datetime
 from domain.anomaly import Anomaly
 from domain.catalogue import DataItem, ResourceKind, data_items_of
 from domain.directory import Resource
-from domain.errors import InvalidDeclaration, InvalidIdentifier, OfferNotInStructure, ResourceNotFound
+from domain.errors import (
+    EmptyDirectory,
+    InvalidDeclaration,
+    InvalidIdentifier,
+    OfferNotInStructure,
+    ResourceNotFound,
+)
 from domain.habilitation import Actor, Member, Perimeter, normalise_email
 from domain.identifiers import guess_resource_kind, parse_offer_id, parse_resource_id, parse_structure_id
 from domain.ports import Clock, UnitOfWork
@@ -39,6 +45,13 @@ def _visible(resource: Resource | None, perimeter: Perimeter) -> Resource | None
     return resource
 
 
+def _not_found(field: str, kind: ResourceKind, resource_id: str, uow: UnitOfWork) -> ResourceNotFound:
+    """Unknown or outside the perimeter — unless the directory holds nothing at all, which is worth saying."""
+    if uow.directory.is_empty():
+        return EmptyDirectory(field, kind, resource_id)
+    return ResourceNotFound(field, kind, resource_id)
+
+
 def locate_resource(
     *, structure_id: str, offer_id: str | None, perimeter: Perimeter, uow: UnitOfWork
 ) -> tuple[Resource, Resource | None]:
@@ -61,12 +74,12 @@ def locate_resource(
     assert structure_key is not None
     structure = _visible(uow.directory.get(ResourceKind.STRUCTURE, structure_key), perimeter)
     if structure is None:
-        errors["structure"] = ResourceNotFound("structure", ResourceKind.STRUCTURE, structure_key).message
+        errors["structure"] = _not_found("structure", ResourceKind.STRUCTURE, structure_key, uow).message
     offer = None
     if offer_key is not None:
         offer = _visible(uow.directory.get(ResourceKind.OFFRE, offer_key), perimeter)
         if offer is None:
-            errors["offre"] = ResourceNotFound("offre", ResourceKind.OFFRE, offer_key).message
+            errors["offre"] = _not_found("offre", ResourceKind.OFFRE, offer_key, uow).message
         elif structure is not None and offer.structure_id != structure.resource_id:
             errors["offre"] = OfferNotInStructure(offer_key, structure_key).message
     if errors:
@@ -101,7 +114,7 @@ def locate_practitioner(*, rpps: str, perimeter: Perimeter, uow: UnitOfWork) -> 
         raise InvalidDeclaration({"rpps": error.message}) from error
     resource = _visible(uow.directory.get(ResourceKind.PROFESSIONNEL, key), perimeter)
     if resource is None:
-        raise InvalidDeclaration({"rpps": ResourceNotFound("rpps", ResourceKind.PROFESSIONNEL, key).message})
+        raise InvalidDeclaration({"rpps": _not_found("rpps", ResourceKind.PROFESSIONNEL, key, uow).message})
     return resource
 
 
@@ -110,7 +123,7 @@ def find_practitioner(*, rpps: str, member: Member, uow: UnitOfWork) -> Resource
     with uow:
         resource = _visible(uow.directory.get(ResourceKind.PROFESSIONNEL, key), member.perimeter)
         if resource is None:
-            raise ResourceNotFound("rpps", ResourceKind.PROFESSIONNEL, key)
+            raise _not_found("rpps", ResourceKind.PROFESSIONNEL, key, uow)
         return card_for(resource, None, uow)
 
 
@@ -124,7 +137,7 @@ def set_recipient(
     with uow:
         resource = uow.directory.get(kind, key)
         if resource is None:
-            raise ResourceNotFound("id", kind, key)
+            raise _not_found("id", kind, key, uow)
         resource.recipient = address
         uow.directory.upsert(resource)
         moved = send_blocked_anomalies(

@@ -1,6 +1,6 @@
 """Following anomalies: listing, showing, cancelling, and the recipients' and operators' moves."""
 
-from collections.abc import Iterator
+from collections.abc import Generator
 
 from domain.anomaly import Anomaly
 from domain.errors import NotRecipient, RecipientOnlyWhenSending
@@ -22,7 +22,10 @@ def list_anomalies(
         return uow.anomalies.page(flt, perimeter=member.perimeter, page=max(1, page), size=size)
 
 
-def export_anomalies(*, flt: AnomalyFilter, member: Member, uow: UnitOfWork) -> Iterator[Anomaly]:
+def export_anomalies(
+    *, flt: AnomalyFilter, member: Member, uow: UnitOfWork
+) -> Generator[Anomaly, None, None]:
+    """Every matching anomaly, read as it is consumed; close() it when stopping early (ends the read)."""
     with uow:
         yield from uow.anomalies.iterate(flt, perimeter=member.perimeter)
 

@@ -306,10 +306,11 @@ class SqlAnomalies:
         where = conditions(flt, perimeter=perimeter, tz=self.tz)
         after = None
         while True:
-            query = select(AnomalyRow).where(*where)
+            # Core rows, not ORM objects, as in page(): an export reads a million rows at most once each.
+            query = select(ANOMALY_TABLE).where(*where)
             if after is not None:
-                query = query.where(tuple_(AnomalyRow.updated_at, AnomalyRow.number) < after)
-            rows = self.session.scalars(query.order_by(*NEWEST_FIRST).limit(EXPORT_BATCH)).all()
+                query = query.where(tuple_(ANOMALY_TABLE.c.updated_at, ANOMALY_TABLE.c.number) < after)
+            rows = self.session.connection().execute(query.order_by(*NEWEST_FIRST).limit(EXPORT_BATCH)).all()
             yield from (to_entity(r) for r in rows)
             if len(rows) < EXPORT_BATCH:
                 return

@@ -66,3 +66,6 @@ class SqlDirectory:
 
     def count(self) -> int:
         return self.session.scalar(select(func.count()).select_from(ResourceRow)) or 0
+
+    def is_empty(self) -> bool:
+        return self.session.scalar(select(ResourceRow.id).limit(1)) is None

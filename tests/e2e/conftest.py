@@ -19,12 +19,13 @@ from bot.app import build_app
 from bot.context import AppContext
 from bot.server import wsgi_app
 from bot.settings import Settings
+from devtools import slack_payloads as payloads
+from devtools.fake_slack import FakeSlack
+from devtools.signing import signature_headers
 from domain.habilitation import Perimeter
 from domain.services import add_member, create_group
 from storage import open_store
 from tests.builders import geriatrie, lyon, narbonne
-from tests.e2e.fake_slack import FakeSlack
-from tests.e2e.signing import signature_headers
 
 SECRET = "e2e-signing-secret"
 TOKEN = "xoxb-e2e-token"
@@ -109,30 +110,23 @@ class SlackHttp:
         except urllib.error.HTTPError as error:
             return Answer(error.code, error.read().decode("utf-8"))
 
-    # --- what Slack sends -----------------------------------------------------------------------
+    # --- what Slack sends (devtools.slack_payloads, shared with the playground) ---------------------
 
     def command_body(self, text: str, *, user: str = ALICE, channel: str = "C0GENERAL") -> tuple[bytes, str]:
         response_url = self.fake.response_url()
-        fields = {
-            "token": "legacy",
-            "team_id": "T0001",
-            "team_domain": "ror",
-            "channel_id": channel,
-            "channel_name": "general",
-            "user_id": user,
-            "user_name": user.lower(),
-            "command": "/ror",
-            "text": text,
-            "api_app_id": "A0001",
-            "is_enterprise_install": "false",
-            "response_url": response_url,
-            "trigger_id": f"trigger-{self._next()}",
-        }
-        return urllib.parse.urlencode(fields).encode(), response_url
+        fields = payloads.command_fields(
+            text=text,
+            user_id=user,
+            channel_id=channel,
+            channel_name="general",
+            response_url=response_url,
+            trigger_id=f"trigger-{self._next()}",
+        )
+        return payloads.form_body(fields), response_url
 
     def command(self, text: str, *, user: str = ALICE, channel: str = "C0GENERAL") -> Answer:
         body, response_url = self.command_body(text, user=user, channel=channel)
-        answer = self.signed_post(body, "application/x-www-form-urlencoded")
+        answer = self.signed_post(body, payloads.FORM)
         answer.response_url = response_url
         return answer
 
@@ -154,8 +148,7 @@ class SlackHttp:
         return [call for call in list(self.fake.calls) if call.method != "auth.test" and not barrier(call)]
 
     def interaction(self, payload: dict[str, Any]) -> Answer:
-        body = urllib.parse.urlencode({"payload": json.dumps(payload)}).encode()
-        return self.signed_post(body, "application/x-www-form-urlencoded")
+        return self.signed_post(payloads.interaction_body(payload), payloads.FORM)
 
     def click(
         self,
@@ -176,63 +169,28 @@ class SlackHttp:
             "value": value,
             "action_ts": "1700000000.1",
         }
-        payload: dict[str, Any] = {
-            "type": "block_actions",
-            "user": {"id": user, "username": user.lower(), "team_id": "T0001"},
-            "api_app_id": "A0001",
-            "token": "legacy",
-            "team": {"id": "T0001", "domain": "ror"},
-            "trigger_id": f"trigger-{self._next()}",
-            "actions": [element],
-        }
-        if view is not None:
-            payload["container"] = {"type": "view", "view_id": view.get("id")}
-            payload["view"] = view
-        else:
-            payload["container"] = {
-                "type": "message",
-                "message_ts": "1700000000.0001",
-                "channel_id": "C0GENERAL",
-                "is_ephemeral": True,
-            }
-            payload["channel"] = {"id": "C0GENERAL", "name": "general"}
-            payload["message"] = {"ts": "1700000000.0001", "text": "", "blocks": []}
-            if response_url == "new":
-                response_url = self.fake.response_url()
-            if response_url:
-                payload["response_url"] = response_url
-        if state is not None:
-            payload["state"] = {"values": state}
+        if view is None and response_url == "new":
+            response_url = self.fake.response_url()
+        payload = payloads.block_actions(
+            user_id=user,
+            actions=[element],
+            trigger_id=f"trigger-{self._next()}",
+            view=view,
+            channel={"id": "C0GENERAL", "name": "general"} if view is None else None,
+            response_url=response_url,
+            state=state,
+        )
         return self.interaction(payload)
 
     def submit(self, view: dict[str, Any], values: dict[str, Any], *, user: str = ALICE) -> Answer:
         submitted = dict(view)
         submitted["state"] = {"values": values}
-        payload = {
-            "type": "view_submission",
-            "user": {"id": user, "username": user.lower(), "team_id": "T0001"},
-            "api_app_id": "A0001",
-            "token": "legacy",
-            "team": {"id": "T0001", "domain": "ror"},
-            "trigger_id": f"trigger-{self._next()}",
-            "view": submitted,
-        }
+        payload = payloads.view_submission(user_id=user, view=submitted, trigger_id=f"trigger-{self._next()}")
         return self.interaction(payload)
 
     def event(self, event: dict[str, Any]) -> Answer:
-        body = json.dumps(
-            {
-                "token": "legacy",
-                "team_id": "T0001",
-                "api_app_id": "A0001",
-                "type": "event_callback",
-                "event_id": f"Ev{self._next():06d}",
-                "event_time": 1700000000,
-                "event": event,
-                "authorizations": [{"team_id": "T0001", "user_id": "UBOT", "is_bot": True}],
-            }
-        ).encode()
-        return self.signed_post(body, "application/json")
+        envelope = payloads.event_callback(event, event_id=f"Ev{self._next():06d}")
+        return self.signed_post(payloads.event_body(envelope), payloads.JSON)
 
 
 @pytest.fixture

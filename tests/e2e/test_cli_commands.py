@@ -10,39 +10,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from bot.cli.main import main
-from domain.directory import Resource
 from storage import Store, open_store
 from storage.maintenance import counts_are_exact
 from tests.builders import geriatrie, lyon, narbonne, practitioner
+from tests.e2e.cli_runner import Cli, seed
 
 REFERENCE = re.compile(r"ANO_\d{12}")
-
-
-class Cli:
-    def __init__(self, capsys: pytest.CaptureFixture[str]) -> None:
-        self.capsys = capsys
-
-    def __call__(self, *argv: str) -> tuple[int, str, str]:
-        code = main(list(argv))
-        out, err = self.capsys.readouterr()
-        return code, out, err
-
-    def ok(self, *argv: str) -> str:
-        code, out, err = self(*argv)
-        assert code == 0, err
-        assert err == ""
-        return out
-
-    def fails(self, *argv: str) -> str:
-        """A user mistake: exit 1, nothing on stdout, one French line on stderr."""
-        code, out, err = self(*argv)
-        assert code == 1, out
-        assert out == ""
-        lines = err.strip().splitlines()
-        assert len(lines) == 1, err
-        assert lines[0].startswith("Erreur : ")
-        return lines[0]
 
 
 @pytest.fixture
@@ -54,13 +27,6 @@ def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Store]:
     seed(opened, narbonne(), geriatrie(), lyon(), practitioner())
     yield opened
     opened.dispose()
-
-
-def seed(store: Store, *resources: Resource) -> None:
-    with store.uow() as uow:
-        for resource in resources:
-            uow.directory.upsert(resource)
-        uow.commit()
 
 
 @pytest.fixture
@@ -327,7 +293,7 @@ def test_list_pages_and_json(cli: Cli) -> None:
         )
     )
 
-    assert set(first) == {"total", "page", "items"}
+    assert set(first) == {"total", "page", "pages", "items"}
     assert (first["total"], first["page"], second["page"]) == (2, 1, 2)
     assert {first["items"][0]["reference"], second["items"][0]["reference"]} == set(refs)
     out = cli.ok("anomalies", "list", "--as", "alice@editeur.fr", "--size", "1", "--page", "2")
@@ -353,7 +319,7 @@ def test_csv_exports_every_matching_row_not_just_one_page(cli: Cli, tmp_path: Pa
         str(tmp_path / "a.csv"),
     )
     assert code == 0
-    assert "2 anomalie(s) exportée(s)" in err
+    assert "2 anomalies exportées" in err
     assert (tmp_path / "a.csv").read_text(encoding="utf-8").startswith("Référence,")
 
 
@@ -372,7 +338,7 @@ def test_show_in_text_and_json(cli: Cli) -> None:
     assert ref in text
     assert "Description de l'anomalie" in text
     assert "Le numéro de rue manque" in text
-    assert "Historique :" in text
+    assert "Historique (fuseau Europe/Paris) :" in text
     assert data["reference"] == ref
     assert data["statut_code"] == "04"
     assert [h["statut"] for h in data["historique"]] == ["Créée", "Bloquée (destinataire manquant)"]

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from bot.signing import SlackSignature
+from devtools.signing import signature_headers
 from tests.e2e.conftest import ALICE, SECRET, SlackHttp
-from tests.e2e.signing import signature_headers
 
 
 def _command(slack: SlackHttp) -> tuple[bytes, str]:

@@ -254,3 +254,36 @@ def test_a_member_of_another_region_sees_none_of_these_anomalies(slack, running)
     declare(running[1], "Tarifs")
     slack.command("anomalies", user=LEA)
     assert "Aucune anomalie ne correspond." in seen(slack.fake.next("response_url").params)
+
+
+def test_the_export_states_its_row_cap_when_it_cuts_the_file(slack, running, monkeypatch):
+    from bot.listeners import listing
+
+    monkeypatch.setattr(listing, "EXPORT_MAX_ROWS", 2)
+    created = declare(running[1], "Tarifs", "Adresse établissement", "Contact établissement")
+    slack.command("anomalies")
+    export = buttons(_list_reply(slack).params["blocks"])["Exporter (CSV)"]
+
+    slack.click(export["action_id"], export["value"])
+
+    complete = slack.fake.next("files.completeUploadExternal")
+    comment = complete.params["initial_comment"]
+    assert "Export CSV : 2 anomalies" in comment
+    assert "Limite atteinte : le fichier s'arrête aux 2 anomalies les plus récemment modifiées" in comment
+    assert "Affinez les filtres" in comment
+    content = slack.fake.uploads[complete.params["files"][0]["id"]].decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(content), delimiter=";"))
+    assert [row[0] for row in rows[1:]] == [a.reference for a in reversed(created)][:2]
+    assert "Limite atteinte" in seen(slack.fake.next("response_url").params)
+
+
+def test_an_export_under_the_cap_says_nothing_of_a_limit(slack, running):
+    declare(running[1], "Tarifs")
+    slack.command("anomalies")
+    export = buttons(_list_reply(slack).params["blocks"])["Exporter (CSV)"]
+
+    slack.click(export["action_id"], export["value"])
+
+    comment = slack.fake.next("files.completeUploadExternal").params["initial_comment"]
+    assert comment.startswith("Export CSV : 1 anomalie (")
+    assert "Limite" not in comment

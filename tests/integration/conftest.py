@@ -1,12 +1,17 @@
 """Every integration test runs on SQLite and on PostgreSQL."""
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 from sqlalchemy import text
 
 from storage import Store, open_store
 from storage.models import FIRST_REFERENCE_NUMBER, REFERENCE_SEQUENCE, Base
+
+if TYPE_CHECKING:
+    from devtools.ror_standin import RorStandIn
+    from rornational.client import FhirRorNational
 
 TABLES = ", ".join(t.name for t in reversed(Base.metadata.sorted_tables) if t.name != "alembic_version")
 
@@ -52,3 +57,23 @@ def postgres_store(postgres_database: str) -> Iterator[Store]:
         yield opened
     finally:
         opened.dispose()
+
+
+# -- connected mode: an in-process stand-in ROR national and a client pointed at it ------------------
+
+
+@pytest.fixture
+def standin() -> Iterator["RorStandIn"]:
+    from devtools.ror_standin import RorStandIn
+
+    with RorStandIn() as running:
+        yield running
+
+
+@pytest.fixture
+def ror(standin: "RorStandIn") -> Iterator["FhirRorNational"]:
+    from rornational.client import connect
+    from tests.standin_helpers import connection_to
+
+    with connect(connection_to(standin)) as client:
+        yield client

@@ -10,6 +10,7 @@ from slack_sdk.http_retry import builtin_handlers
 from bot.notifications.slack_poster import SlackDigestPoster
 from bot.settings import Settings
 from bot.slack_client import web_client
+from devtools.fake_slack import FakeSlack
 from domain.clock import SystemClock
 from domain.digests import Digest, PostOutcome, PostResult, RunStatus
 from domain.habilitation import Perimeter
@@ -26,7 +27,6 @@ from domain.statuses import Status
 from domain.subscriptions import Subscription, parse_subscription_text
 from storage import Store
 from tests.builders import a_member, narbonne
-from tests.e2e.fake_slack import FakeSlack
 from tests.fakes import PARIS, FixedClock
 
 ALICE = a_member(regions={"76"})

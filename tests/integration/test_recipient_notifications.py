@@ -9,6 +9,7 @@ from bot.context import AppContext
 from bot.notifications.recipients import OutboxDelivery
 from bot.settings import Settings
 from bot.slack_client import web_client
+from devtools.fake_slack import FakeSlack
 from domain.habilitation import Perimeter
 from domain.services import (
     DeclarationRequest,
@@ -24,7 +25,6 @@ from domain.services.recipients import wrong_recipients
 from domain.statuses import Status
 from storage import Store
 from tests.builders import a_member, narbonne
-from tests.e2e.fake_slack import FakeSlack
 from tests.fakes import FixedClock
 
 ALICE = a_member(regions={"76"})

@@ -115,10 +115,14 @@ def test_the_task_of_the_official_example_s_anomaly_matches_the_official_example
         "intent",
         "code",
         "description",
-        "focus",
         "reasonCode",
     ):
         assert task[key] == OFFICIAL_TASK[key], key
+    # Issue 8: an ID National Structure is named with its system, which the official example leaves out.
+    assert task["focus"] == {
+        "type": "Organization",
+        "identifier": {"system": "urn:oid:1.2.250.1.71.4.2.2", "value": "1910800002"},
+    }
     assert set(OFFICIAL_TASK) - {"id"} <= set(task)
     assert task["authoredOn"].startswith(OFFICIAL_TASK["authoredOn"])
     assert task["lastModified"].startswith(OFFICIAL_TASK["lastModified"])

@@ -143,7 +143,7 @@ def test_show_and_cancel(me: MemberSession) -> None:
 
     assert shown.reference == ref
     assert shown.status.code == "04"
-    assert "Historique :" in str(shown)
+    assert "Historique (fuseau Europe/Paris) :" in str(shown)
     assert cancelled.to_dict()["statut"] == "Annulée"
     assert cancelled.to_dict()["historique"][-1]["commentaire"] == "doublon"
     with pytest.raises(TransitionRefused, match="Annulée"):

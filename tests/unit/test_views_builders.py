@@ -1,5 +1,7 @@
 """Every Block Kit builder, fed the most extreme data, stays within Slack's limits and escapes user text."""
 
+import dataclasses
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -75,6 +77,14 @@ def test_the_help_fits_a_message_and_names_every_command_including_subscriptions
     ):
         assert f"/ror {word}" in text
     assert "<" not in text
+
+
+def test_the_help_names_the_digest_command_where_to_invite_the_bot_and_the_ans_support_address():
+    text = all_text(help_blocks())
+
+    assert "`/ror digest`" in text
+    assert "/invite @ROR Anomalies" in text
+    assert "monserviceclient.ror@esante.gouv.fr" in text
 
 
 def test_the_resource_card_of_an_offer_with_every_item_filled_fits_a_message():
@@ -227,6 +237,19 @@ def test_a_list_state_survives_its_button_value_and_refuses_filters_too_long_for
     assert ListState.decode(state.encode()).filter == WIDEST_FILTER
     with pytest.raises(Exception, match="trop longs"):
         ListState.of(parse_filter_text('nom="' + "a" * 2500 + '"'))
+
+
+def test_the_detail_keeps_the_utc_fields_in_utc_to_the_second_and_shows_the_history_in_ror_timezone():
+    moment = datetime(2026, 1, 15, 15, 8, 30, tzinfo=UTC)
+    anomaly = dataclasses.replace(hostile_anomaly(history=1), created_at=moment, updated_at=moment)
+    anomaly.history = [dataclasses.replace(anomaly.history[0], at=moment)]
+
+    text = all_text(detail_blocks(anomaly, cancellable=False, tz=ZoneInfo("America/Cayenne")))
+
+    assert "Création (UTC)*\n15/01/2026 15:08:30" in text
+    assert "Dernière modification (UTC)*\n15/01/2026 15:08:30" in text
+    assert "Historique* (fuseau America/Cayenne)" in text
+    assert "• 15/01/2026 12:08 ·" in text
 
 
 def test_the_detail_of_an_anomaly_with_a_long_history_fits_a_message_and_a_modal():

@@ -1,7 +1,9 @@
 """A fake Slack Web API on 127.0.0.1: answers like Slack, records every call, can be told to fail.
 
 Serves `/api/<method>` (SLACK_API_URL = `fake.api_url`), the file upload URL it hands out, and
-`/response/<id>` response URLs (what `respond()` posts to)."""
+`/response/<id>` response URLs (what `respond()` posts to). What the calls change — messages, DMs,
+modal stacks, App Homes, files — is kept in `fake.workspace` (devtools.slack_workspace), which the
+playground shows; the e2e tests read the recorded `calls`."""
 
 from __future__ import annotations
 
@@ -15,6 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from devtools.slack_workspace import ResponseTarget, Workspace
 
 JSON_FIELDS = ("blocks", "view", "attachments", "files", "metadata")
 
@@ -50,12 +54,15 @@ class SlackUserRecord:
 
 
 class FakeSlack:
-    def __init__(self) -> None:
+    def __init__(self, *, channels: dict[str, str] | None = None, max_calls: int | None = None) -> None:
+        """`max_calls`: keep only that many recorded calls (a long-running playground); None keeps all."""
+        self.max_calls = max_calls
         self.calls: list[Call] = []
         self.users: dict[str, SlackUserRecord] = {}
         self.failures: dict[str, list[Failure]] = {}
         self.uploads: dict[str, bytes] = {}
         self.latency: dict[str, float] = {}
+        self.workspace = Workspace(self.users, channels)
         self._lock = threading.Condition()
         self._ids = itertools.count(1)
         self._mark = 0
@@ -108,8 +115,17 @@ class FakeSlack:
         Slack, far away)."""
         self.latency[method] = seconds
 
-    def response_url(self) -> str:
-        return f"{self.url}/response/{next(self._ids)}"
+    def response_url(
+        self, *, user: str | None = None, channel: str | None = None, origin_ts: str | None = None
+    ) -> str:
+        """A new response URL; posts to it reach `user` in `channel` (replacing `origin_ts` when asked)."""
+        response_id = str(next(self._ids))
+        self.workspace.register_response_url(response_id, ResponseTarget(user, channel, origin_ts))
+        return f"{self.url}/response/{response_id}"
+
+    def name_of(self, user_id: str) -> str:
+        user = self.users.get(user_id)
+        return user.real_name if user else user_id
 
     # --- reading what happened -----------------------------------------------------------------
 
@@ -173,7 +189,12 @@ class FakeSlack:
     def _record(self, call: Call) -> None:
         with self._lock:
             self.calls.append(call)
+            if self.max_calls is not None and len(self.calls) > self.max_calls:
+                dropped = len(self.calls) - self.max_calls
+                del self.calls[:dropped]
+                self._mark = max(0, self._mark - dropped)
             self._lock.notify_all()
+        self.workspace.note("slack", describe_call(call, self.name_of))
 
     @staticmethod
     def _params(handler: BaseHTTPRequestHandler, raw: bytes) -> dict[str, Any]:
@@ -213,6 +234,7 @@ class FakeSlack:
         if path.startswith("/upload/"):
             file_id = path.rsplit("/", 1)[1]
             self.uploads[file_id] = raw
+            self.workspace.store_upload(file_id, raw)
             self._record(Call("upload", {"file_id": file_id, "size": len(raw)}, path, headers, raw))
             self._send(handler, 200, f"OK - {len(raw)}".encode())
             return
@@ -221,6 +243,7 @@ class FakeSlack:
             if "response_url" in self.latency:
                 time.sleep(self.latency["response_url"])  # the simulated latency itself
             self._record(Call("response_url", params, path, headers, raw))
+            self.workspace.respond(path.rsplit("/", 1)[1], params)
             self._send(handler, 200, b"ok")
             return
         if not path.startswith("/api/"):
@@ -260,7 +283,6 @@ class FakeSlack:
         return {"id": user.id, "name": user.id.lower(), "real_name": user.real_name, "profile": profile}
 
     def _answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
-        n = next(self._ids)
         if method == "auth.test":
             return {
                 "ok": True,
@@ -280,34 +302,53 @@ class FakeSlack:
             )
         if method == "users.lookupByEmail":
             for user in self.users.values():
-                if user.email and user.email == params.get("email"):
+                if user.email and user.email.lower() == str(params.get("email") or "").lower():
                     return {"ok": True, "user": self._user_json(user)}
             return {"ok": False, "error": "users_not_found"}
-        if method in ("views.open", "views.update", "views.push", "views.publish"):
-            view = dict(params.get("view") or {})
-            view_id = params.get("view_id") or f"V{n:08d}"
-            view.update({"id": view_id, "hash": f"hash-{n}"})
-            return {"ok": True, "view": view}
-        if method == "chat.postMessage":
-            return {
-                "ok": True,
-                "channel": params.get("channel"),
-                "ts": f"{1700000000 + n}.000100",
-                "message": {"text": params.get("text"), "blocks": params.get("blocks")},
-            }
-        if method == "chat.postEphemeral":
-            return {"ok": True, "message_ts": f"{1700000000 + n}.000200"}
-        if method == "chat.update":
-            return {"ok": True, "channel": params.get("channel"), "ts": params.get("ts")}
-        if method == "conversations.open":
-            users = str(params.get("users", "U"))
-            return {"ok": True, "channel": {"id": "D" + users.split(",")[0].lstrip("U")}}
+        ws = self.workspace
+        handlers: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+            "views.open": ws.views_open,
+            "views.push": ws.views_push,
+            "views.update": ws.views_update,
+            "views.publish": ws.views_publish,
+            "chat.postMessage": ws.post_message,
+            "chat.postEphemeral": ws.post_ephemeral,
+            "chat.update": ws.update_message,
+            "conversations.open": ws.open_conversation,
+            "files.completeUploadExternal": ws.complete_upload,
+        }
+        if method in handlers:
+            return handlers[method](params)
         if method == "files.getUploadURLExternal":
-            file_id = f"F{n:08d}"
-            return {"ok": True, "upload_url": f"{self.url}/upload/{file_id}", "file_id": file_id}
-        if method == "files.completeUploadExternal":
-            files = params.get("files") or []
-            return {"ok": True, "files": [{"id": f.get("id"), "title": f.get("title")} for f in files]}
+            return ws.upload_url(params, self.url)
+        if method == "conversations.info":
+            channel = str(params.get("channel") or "")
+            name = ws.channels.get(channel)
+            if name is None and not channel.startswith("D"):
+                return {"ok": False, "error": "channel_not_found"}
+            return {"ok": True, "channel": {"id": channel, "name": name or channel, "is_im": name is None}}
         if method == "files.info":
             return {"ok": True, "file": {"id": params.get("file")}}
         return {"ok": True}
+
+
+def describe_call(call: Call, name_of: Callable[[str], str]) -> str:
+    """One line of the playground's activity log for a call the app made."""
+    params = call.params
+    if call.method == "response_url":
+        how = "remplace le message" if params.get("replace_original") in (True, "true") else "nouveau message"
+        if params.get("delete_original") in (True, "true"):
+            how = "supprime le message"
+        kind = "dans le canal" if params.get("response_type") == "in_channel" else "éphémère"
+        return f"response_url · {how} ({kind})"
+    if call.method == "upload":
+        return f"envoi de fichier · {params.get('size')} octets"
+    target = params.get("channel") or params.get("channel_id") or params.get("user_id") or params.get("user")
+    if isinstance(target, str) and target[:1] in ("U", "D"):
+        target = f"{name_of('U' + target[1:])} ({target})"
+    view = params.get("view")
+    title = ""
+    if isinstance(view, dict):
+        title = str((view.get("title") or {}).get("text") or view.get("type") or "")
+    details = " · ".join(str(x) for x in (target, title) if x)
+    return f"{call.method}{' · ' + details if details else ''}"

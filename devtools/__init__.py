@@ -1,0 +1,1 @@
+"""Development and demo tools beside the product: never imported by the app."""
