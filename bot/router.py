@@ -118,6 +118,14 @@ class Router:
     def subcommand_for(self, word: str) -> Subcommand | None:
         return self._subcommands.get(fold(word))
 
+    @property
+    def subcommand_words(self) -> tuple[str, ...]:
+        """One word per subcommand (the first it was given), in the order they were added."""
+        first: dict[SubcommandHandler, str] = {}
+        for word, subcommand in self._subcommands.items():
+            first.setdefault(subcommand.handler, word)
+        return tuple(first.values())
+
     def lets_through(self, body: dict[str, Any]) -> bool:
         return any(allows(body) for allows in self._without_member)
 

@@ -7,6 +7,7 @@ import pytest
 
 from bot.context import AppContext
 from bot.ids import HomeIds
+from bot.routes import build_router
 from domain.services import cancel_anomaly
 from storage import Store
 from tests.e2e.conftest import BOB, SlackHttp
@@ -18,8 +19,7 @@ UNREACHABLE_DATABASE = "postgresql+psycopg://nobody@127.0.0.1:1/none"
 NOT_HABILITATED = "monserviceclient.ror@esante.gouv.fr"
 DATABASE_DOWN = "momentanément indisponible"
 
-SUBCOMMANDS = ("aide", "rechercher", "declarer", "anomalies", "voir", "annuler", "abonner", "abonnements",
-               "desabonner", "digest")  # fmt: skip
+SUBCOMMANDS = build_router().subcommand_words  # every subcommand, including any added later
 
 # (command text, what the user then reads): every error path of every subcommand, for a habilitated member.
 ERROR_PATHS = [
@@ -116,3 +116,8 @@ def test_a_new_user_s_click_is_acknowledged_before_slack_says_who_they_are(slack
     assert time.monotonic() - started < ACK_SECONDS
     listed = slack.fake.next("response_url", timeout=15)
     assert "Anomalies de votre périmètre" in seen(listed.params)
+
+
+def test_every_subcommand_is_covered_by_these_tests():
+    assert set(SUBCOMMANDS) >= {"aide", "rechercher", "declarer", "anomalies", "voir", "annuler", "abonner"}
+    assert {text.split()[0] for text, _ in ERROR_PATHS} >= set(SUBCOMMANDS) - {"aide", "declarer"}
