@@ -118,6 +118,14 @@ class Router:
     def subcommand_for(self, word: str) -> Subcommand | None:
         return self._subcommands.get(fold(word))
 
+    @property
+    def subcommand_words(self) -> tuple[str, ...]:
+        """One word per subcommand (the first it was given), in the order they were added."""
+        first: dict[SubcommandHandler, str] = {}
+        for word, subcommand in self._subcommands.items():
+            first.setdefault(subcommand.handler, word)
+        return tuple(first.values())
+
     def lets_through(self, body: dict[str, Any]) -> bool:
         return any(allows(body) for allows in self._without_member)
 
@@ -125,8 +133,8 @@ class Router:
     def routes(self) -> tuple[Route, ...]:
         return tuple(self._routes)
 
-    def install(self, app: App) -> None:
-        """Register every route with the Bolt app."""
+    def install(self, app: App, *, wrap: Callable[[Route], Listener]) -> None:
+        """Register every route with the Bolt app, each listener inside `wrap` (bot.middleware.acting)."""
         registrars = {
             "command": app.command,
             "action": app.action,
@@ -135,4 +143,4 @@ class Router:
             "shortcut": app.shortcut,
         }
         for route in self._routes:
-            registrars[route.kind](route.matcher)(route.listener)
+            registrars[route.kind](route.matcher)(wrap(route))

@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.context import AppContext
+from bot.errors import after_commit
 from bot.ids import DeclareIds, SearchIds
 from bot.listeners.home import refresh_home
 from bot.mrkdwn import escape
@@ -287,7 +288,12 @@ def submit_declaration(
         return
     text = confirmation_text(created)
     ack(response_action="update", view=done_modal(text))
-    direct_message(client, body["user"]["id"], text=escape(text), blocks=confirmation_blocks(text))
+    after_commit(
+        "le message privé confirmant la déclaration",
+        lambda: direct_message(
+            client, body["user"]["id"], text=escape(text), blocks=confirmation_blocks(text)
+        ),
+    )
     refresh_home(client, slack_user=slack_user, member=member, ror=ror)
 
 

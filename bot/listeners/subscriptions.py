@@ -6,6 +6,7 @@ from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
 from bot.context import AppContext
+from bot.errors import after_commit
 from bot.ids import DigestIds
 from bot.listeners.listing import render
 from bot.notifications.slack_poster import SlackDigestPoster
@@ -39,7 +40,9 @@ def subscribe_command(call: CommandCall) -> None:
     )
     first = next_due(subscription.schedule, ror.clock.now()).astimezone(ror.settings.timezone)
     text = subscribed_text(subscription, first)
-    call.reply(text=text, blocks=subscribed_blocks(text))
+    after_commit(
+        "la confirmation de l'abonnement", lambda: call.reply(text=text, blocks=subscribed_blocks(text))
+    )
 
 
 def list_command(call: CommandCall) -> None:
@@ -53,7 +56,10 @@ def unsubscribe_command(call: CommandCall) -> None:
             "Indiquez le numéro de l'abonnement (voir /ror abonnements) : /ror desabonner 1."
         )
     removed = unsubscribe(channel_id=call.channel_id, number=int(call.words[0]), uow=call.ror.uow())
-    call.reply(text=f"Abonnement supprimé : {removed.describe()}.")
+    after_commit(
+        "la confirmation du désabonnement",
+        lambda: call.reply(text=f"Abonnement supprimé : {removed.describe()}."),
+    )
 
 
 def digest_command(call: CommandCall) -> None:
@@ -81,9 +87,20 @@ def unsubscribe_clicked(
         (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id") or ""
     )
     removed = unsubscribe(channel_id=channel_id, subscription_id=int(action.get("value") or 0), uow=ror.uow())
-    found = list_subscriptions(channel_id=channel_id, uow=ror.store.reader())
-    blocks = subscriptions_blocks(found, notice=unsubscribed_notice(removed))
-    tell(body=body, client=client, respond=respond, text="Abonnement supprimé.", blocks=blocks, replace=True)
+
+    def redraw() -> None:
+        found = list_subscriptions(channel_id=channel_id, uow=ror.store.reader())
+        blocks = subscriptions_blocks(found, notice=unsubscribed_notice(removed))
+        tell(
+            body=body,
+            client=client,
+            respond=respond,
+            text="Abonnement supprimé.",
+            blocks=blocks,
+            replace=True,
+        )
+
+    after_commit("l'affichage des abonnements après le désabonnement", redraw)
 
 
 def open_list(
