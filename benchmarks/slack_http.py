@@ -86,9 +86,6 @@ def run_server(kind: str, port: int, database_url: str, api_url: str) -> None:
 
         application: Any = SlackRequestHandler(bare)
     else:
-        from bot.app import build_app
-        from bot.context import AppContext
-        from bot.server import wsgi_app
         from bot.settings import Settings
 
         settings = Settings(
@@ -98,12 +95,11 @@ def run_server(kind: str, port: int, database_url: str, api_url: str) -> None:
             slack_api_url=api_url,
             _env_file=None,  # type: ignore[call-arg]
         )
-        context = AppContext.start(settings)
-        if settings.ror_background_workers:  # as `ror-bot run` serves it
-            from bot.worker import background_work
+        # As `ror-bot run` serves it: worker processes ready, then waitress; SIGTERM stops it all.
+        from bot.cli.serve import slack_runtime
 
-            context.background = background_work(settings, workers=settings.ror_background_workers)
-        application = wsgi_app(build_app(context), context)
+        slack_runtime(settings, host="127.0.0.1", port=port, scheduler=False).run()
+        return
     from bot.server import THREADS
 
     waitress.serve(application, host="127.0.0.1", port=port, threads=THREADS, ident="bench", _quiet=True)

@@ -2,14 +2,18 @@
 
 import logging
 from concurrent.futures import ThreadPoolExecutor
+from urllib.error import URLError
 
 from slack_bolt import App
+from slack_bolt.error import BoltError
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
-from bot import errors, middleware, replays
+from bot import errors, middleware
 from bot.context import AppContext
 from bot.router import Router
 from bot.routes import build_router
+from bot.settings import ConfigurationError
 from bot.slack_client import web_client
 
 logger = logging.getLogger(__name__)
@@ -50,7 +54,29 @@ def build_app(
         logger=logging.getLogger("bot.slack"),
     )
     errors.register(app)
-    replays.register(app, context, router)  # before anything else acts on the request
     middleware.register(app, context, router)
-    router.install(app)
+    router.install(app, wrap=middleware.acting)
     return app
+
+
+def connect_app(context: AppContext) -> App:
+    """The app, once Slack has accepted its token (auth.test); ConfigurationError saying why not."""
+    settings = context.settings
+    try:
+        return build_app(context)
+    except (BoltError, SlackApiError) as error:
+        refused = error if isinstance(error, SlackApiError) else error.__context__
+        code = (
+            refused.response.get("error")
+            if isinstance(refused, SlackApiError) and refused.response is not None
+            else str(error)
+        )
+        raise ConfigurationError(
+            f"Slack refuse le jeton SLACK_BOT_TOKEN ({code}) : copiez le « Bot User OAuth Token » (xoxb-…) "
+            "de la page « OAuth & Permissions » de l'app."
+        ) from error
+    except (URLError, OSError) as error:
+        reason = getattr(error, "reason", None) or error
+        raise ConfigurationError(
+            f"Slack n'est pas joignable à SLACK_API_URL={settings.slack_api_url} : {reason}."
+        ) from error

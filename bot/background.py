@@ -13,10 +13,13 @@ given as `WorkerEntry` (bot.worker), so that the listeners, which queue jobs, ne
 
 import logging
 import multiprocessing
+import os
 import threading
+import time
 from collections.abc import Callable
-from concurrent.futures import BrokenExecutor, Future, ProcessPoolExecutor
+from concurrent.futures import BrokenExecutor, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
+from multiprocessing.synchronize import Barrier
 from typing import Any
 
 from bot.settings import Settings
@@ -47,17 +50,26 @@ class BackgroundWork:
     def __init__(
         self, settings: Settings, *, workers: int, entry: WorkerEntry, max_pending: int = 2000
     ) -> None:
+        spawn = multiprocessing.get_context("spawn")
+        # Every worker waits at this barrier once started: `wait_ready` knows when all of them are.
+        started = spawn.Barrier(workers)
         self._pool = ProcessPoolExecutor(
             max_workers=workers,
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=entry.start,
-            initargs=(settings,),
+            mp_context=spawn,
+            initializer=_start_worker,
+            initargs=(entry.start, settings, started),
         )
         self._run = entry.run
         self._slots = threading.BoundedSemaphore(max_pending)
-        # Start the workers now rather than on the first command, which would wait for their start-up.
-        for _ in range(workers):
-            self._pool.submit(_ready)
+        # Start the workers now rather than on the first command, which would wait for their start-up:
+        # one `_ready` per worker, each held at the barrier until every worker has started.
+        self._ready: list[Future[int]] = [self._pool.submit(_ready) for _ in range(workers)]
+
+    def wait_ready(self, timeout: float) -> bool:
+        """True once every worker has started (opened its store, built its router); False if one could
+        not (the work then runs in the serving process) or `timeout` ran out."""
+        done, pending = wait(self._ready, timeout=timeout)
+        return not pending and all(future.exception() is None for future in done)
 
     def submit(self, job: CommandJob, *, fallback: Callable[[], None]) -> bool:
         """Queue `job`; False when the queue is full (the caller then runs it itself). `fallback` runs
@@ -83,9 +95,43 @@ class BackgroundWork:
         elif error is not None:
             logger.error("Tâche de fond en échec", exc_info=error)
 
-    def shutdown(self) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=False)
+    def shutdown(self, *, deadline: float | None = None) -> None:
+        """Let the queued jobs finish, then stop the workers; by `deadline` (a `time.monotonic()` value)
+        whatever still runs is terminated, so no worker outlives the serving process."""
+        if deadline is None:
+            self._pool.shutdown(wait=True, cancel_futures=False)
+            return
+        done = threading.Event()
+
+        def shut_down() -> None:
+            self._pool.shutdown(wait=True)
+            done.set()
+
+        threading.Thread(target=shut_down, name="arret-processus-de-travail", daemon=True).start()
+        if done.wait(timeout=max(0.0, deadline - time.monotonic())):
+            return
+        logger.warning("Processus de travail encore occupés à l'arrêt : ils sont interrompus")
+        ours = {f.result() for f in self._ready if f.done() and f.exception() is None}
+        stragglers = [p for p in multiprocessing.active_children() if p.pid in ours]
+        for process in stragglers:
+            process.kill()  # workers ignore SIGTERM: the serving process decides
+        for process in stragglers:
+            process.join(timeout=5)
 
 
-def _ready() -> None:
-    """Nothing: submitted once per worker so that the pool starts them at once."""
+# --- inside a worker process ------------------------------------------------------------------------
+
+_started: dict[str, Barrier] = {}
+READY_SECONDS = 120.0
+
+
+def _start_worker(start: Callable[[Settings], None], settings: Settings, started: Barrier) -> None:
+    _started["barrier"] = started
+    start(settings)
+
+
+def _ready() -> int:
+    """Held until every worker has started (each runs one of these): then the pool is complete. Returns
+    this worker's process id."""
+    _started["barrier"].wait(timeout=READY_SECONDS)
+    return os.getpid()

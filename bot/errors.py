@@ -1,8 +1,12 @@
-"""One error handler for the whole app: domain errors become their short French message; anything else
-is logged with its traceback and the user gets a short French apology."""
+"""One error handler for the whole app: domain errors become their short French message; anything else is
+logged with its traceback under a short reference the user reads too, so a report can be matched with the
+log. Work that follows a committed change (a confirmation DM, the App Home) goes through `after_commit`:
+its failure is logged, never shown as a failure of the change — a retry would do the change twice."""
 
 import json
 import logging
+import secrets
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, BoltResponse
@@ -16,30 +20,60 @@ from domain.errors import DatabaseBusy, RorError
 
 logger = logging.getLogger(__name__)
 
-UNEXPECTED = (
-    "Une erreur inattendue est survenue : rien n'a été modifié par cette action. Réessayez dans un instant ; "
-    "si le problème persiste, signalez-le à l'équipe ROR."
-)
-DATABASE_DOWN = "La base de données des anomalies est momentanément indisponible. Réessayez dans un instant."
+
+def correlation_id() -> str:
+    """A short reference for one failure, e.g. `E-4F09C2`: the user quotes it, the log holds it."""
+    return "E-" + secrets.token_hex(3).upper()
+
+
+def unexpected(reference: str) -> str:
+    return (
+        f"Une erreur inattendue est survenue (référence {reference}) : l'action n'a peut-être pas abouti. "
+        "Vérifiez-le avant de réessayer ; si le problème persiste, signalez-le à l'équipe ROR en citant "
+        "cette référence."
+    )
+
+
+def database_down(reference: str) -> str:
+    return (
+        "La base de données des anomalies est momentanément indisponible. Réessayez dans un instant "
+        f"(référence {reference})."
+    )
+
+
+def slack_refused(code: str, reference: str) -> str:
+    return f"Slack a refusé l'opération ({code}). Réessayez dans un instant (référence {reference})."
 
 
 def user_message(error: BaseException) -> str:
     """What the user reads about `error` (logs the unexpected ones with their traceback)."""
     if isinstance(error, RorError):
         return error.message
+    reference = correlation_id()
     if isinstance(error, SlackApiError):
         code = (
             error.response.get("error", "erreur inconnue")
             if error.response is not None
             else "erreur inconnue"
         )
-        logger.error("Appel à l'API Slack refusé : %s", code, exc_info=error)
-        return f"Slack a refusé l'opération ({code}). Réessayez dans un instant."
+        logger.error("[%s] Appel à l'API Slack refusé : %s", reference, code, exc_info=error)
+        return slack_refused(str(code), reference)
     if isinstance(error, SQLAlchemyError):
-        logger.error("Erreur de base de données", exc_info=error)
-        return DATABASE_DOWN
-    logger.error("Erreur inattendue pendant le traitement d'une requête Slack", exc_info=error)
-    return UNEXPECTED
+        logger.error("[%s] Erreur de base de données", reference, exc_info=error)
+        return database_down(reference)
+    logger.error(
+        "[%s] Erreur inattendue pendant le traitement d'une requête Slack", reference, exc_info=error
+    )
+    return unexpected(reference)
+
+
+def after_commit(what: str, action: Callable[[], object]) -> None:
+    """Run `action`, a consequence of a change already committed (and told, or about to be told, as done):
+    a failure is logged with its reference and the change stands."""
+    try:
+        action()
+    except Exception as error:  # the change is committed: nothing here may turn it into a failure
+        logger.error("[%s] Action validée, mais %s a échoué", correlation_id(), what, exc_info=error)
 
 
 def _json(payload: dict[str, Any]) -> BoltResponse:
@@ -76,7 +110,7 @@ def handle_error(
             return _json({"response_action": "update", "view": message_modal("Erreur", message)})
     try:
         tell(body=body, client=client, respond=context.respond, text=message)
-    except SlackApiError as delivery_error:
+    except (SlackApiError, OSError) as delivery_error:  # Slack refused, or its response URL is unreachable
         logger.error("Impossible de prévenir l'utilisateur : %s", delivery_error)
     return BoltResponse(status=200, body="") if unanswered else None
 

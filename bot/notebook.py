@@ -164,7 +164,11 @@ class MemberSession:
 
     def search(self, structure_id: str, offer_id: str | None = None) -> ResourceCard:
         return find_resource(
-            structure_id=structure_id, offer_id=offer_id, member=self.member, uow=self.context.store.reader()
+            structure_id=structure_id,
+            offer_id=offer_id,
+            member=self.member,
+            uow=self.context.store.reader(),
+            live=self.context.live_directory(),
         )
 
     def declare(self, *, structure: str, items: Mapping[str, str], offre: str | None = None) -> Declared:
@@ -180,6 +184,7 @@ class MemberSession:
             uow=self.context.uow(),
             clock=self.context.clock,
             system=self.context.system,
+            live=self.context.live_directory(),
         )
         return Declared(tuple(created))
 

@@ -78,11 +78,6 @@ class Route:
     listener: Listener
     replay_safe: bool = False
 
-    def matches(self, name: str) -> bool:
-        if isinstance(self.matcher, re.Pattern):
-            return self.matcher.fullmatch(name) is not None
-        return self.matcher == name
-
 
 class Router:
     def __init__(self) -> None:
@@ -136,11 +131,13 @@ class Router:
     def subcommand_for(self, word: str) -> Subcommand | None:
         return self._subcommands.get(fold(word))
 
-    def replay_safe(self, kind: str, name: str) -> bool:
-        """Whether a copy of the `kind` request (`action`, `shortcut`, `view`) named `name` changes nothing;
-        an unknown one is answered by nobody, so its copies are harmless too."""
-        routes = [r for r in self._routes if r.kind == kind and r.matches(name)]
-        return all(r.replay_safe for r in routes)
+    @property
+    def subcommand_words(self) -> tuple[str, ...]:
+        """One word per subcommand (the first it was given), in the order they were added."""
+        first: dict[SubcommandHandler, str] = {}
+        for word, subcommand in self._subcommands.items():
+            first.setdefault(subcommand.handler, word)
+        return tuple(first.values())
 
     def lets_through(self, body: dict[str, Any]) -> bool:
         return any(allows(body) for allows in self._without_member)
@@ -149,8 +146,8 @@ class Router:
     def routes(self) -> tuple[Route, ...]:
         return tuple(self._routes)
 
-    def install(self, app: App) -> None:
-        """Register every route with the Bolt app."""
+    def install(self, app: App, *, wrap: Callable[[Route], Listener]) -> None:
+        """Register every route with the Bolt app, each listener inside `wrap` (bot.middleware.acting)."""
         registrars = {
             "command": app.command,
             "action": app.action,
@@ -159,4 +156,4 @@ class Router:
             "shortcut": app.shortcut,
         }
         for route in self._routes:
-            registrars[route.kind](route.matcher)(route.listener)
+            registrars[route.kind](route.matcher)(wrap(route))

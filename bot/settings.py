@@ -16,7 +16,12 @@ DEFAULT_DATABASE_FILE = "ror-anomalies.db"
 SYSTEM_NAME_MAX = 200  # the width of the *Système déclarant* column
 
 
-class MissingSetting(Exception):
+class ConfigurationError(Exception):
+    """The configuration or what it points to (database, Slack, port) does not let the program start or
+    run; the message, in French, names the cause and the variable to fix."""
+
+
+class MissingSetting(ConfigurationError):
     """A variable needed for what was asked is not set; the message names it, in French."""
 
     def __init__(self, variable: str, purpose: str) -> None:

@@ -69,6 +69,7 @@ class FakeSlack:
         self.failures: dict[str, list[Failure]] = {}
         self.delays: dict[str, list[Delay]] = {}
         self.uploads: dict[str, bytes] = {}
+        self.latency: dict[str, float] = {}
         self.workspace = Workspace(self.users, channels)
         self._lock = threading.Condition()
         self._ids = itertools.count(1)
@@ -116,6 +117,11 @@ class FakeSlack:
     ) -> None:
         """The next `times` calls of `method` answer `error` (status 429 + Retry-After for rate limits)."""
         self.failures.setdefault(method, []).append(Failure(error, status, retry_after, times))
+
+    def slow_down(self, method: str, seconds: float) -> None:
+        """Every call of `method` (or "response_url") answers after `seconds` (the latency of the real
+        Slack, far away)."""
+        self.latency[method] = seconds
 
     def slow(self, method: str, seconds: float, *, times: int = 1) -> None:
         """The next `times` calls of `method` take effect at once (a message reaches its channel) but are
@@ -247,6 +253,8 @@ class FakeSlack:
             return
         if path.startswith("/response/"):
             params = self._params(handler, raw)
+            if "response_url" in self.latency:
+                time.sleep(self.latency["response_url"])  # the simulated latency itself
             self._record(Call("response_url", params, path, headers, raw))
             self.workspace.respond(path.rsplit("/", 1)[1], params)
             self._send(handler, 200, b"ok")
@@ -256,6 +264,8 @@ class FakeSlack:
             return
         method = path[len("/api/") :]
         params = self._params(handler, raw)
+        if method in self.latency:
+            time.sleep(self.latency[method])  # the simulated latency itself, not a test waiting
         self._record(Call(method, params, path, headers, raw))
         failure = self._take_failure(method)
         if failure is not None:

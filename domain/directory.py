@@ -12,6 +12,7 @@ NOT_PROVIDED = "Non renseigné"
 MAX_NAME = 500
 MAX_ADDRESS = 1_000
 MAX_DATA_VALUE = 5_000
+MAX_IDENTIFIER_SYSTEM = 200  # a URL or an OID naming the identifier's system
 
 
 @dataclass(slots=True)
@@ -28,6 +29,10 @@ class Resource:
     recipient: str | None = None
     data: dict[str, str] = field(default_factory=dict)
     updated_at: datetime | None = None
+    # The system of the identifier naming this resource in the ROR national, written as a declared Task's
+    # `focus.identifier.system`: the ID National Structure's for a structure, the one the directory resource
+    # itself carries for an offer or a professional; None when the directory gives none (then omitted).
+    identifier_system: str | None = None
 
     def present_value(self, label: str) -> str:
         value = self.data.get(label, "").strip()
@@ -56,5 +61,10 @@ def check_resource_texts(resource: Resource) -> None:
     ):
         check_text(value, subject=subject, max_length=MAX_NAME)
     check_text(resource.address, subject="L'adresse", max_length=MAX_ADDRESS, multiline=True)
+    check_text(
+        resource.identifier_system or "",
+        subject="Le système de l'identifiant",
+        max_length=MAX_IDENTIFIER_SYSTEM,
+    )
     for label, value in resource.data.items():
         check_text(value, subject=f"La donnée « {label} »", max_length=MAX_DATA_VALUE, multiline=True)

@@ -260,3 +260,57 @@ class RorNationalNotFound(RorNationalRefused):
 class RorNationalAuthenticationRefused(RorNationalError):
     """Our credentials or configuration are refused (bad secret, certificate refused, token refused even
     after renewal, untrusted server certificate): an operator must act; retrying will not help."""
+
+
+def _without_retry_note(message: str) -> str:
+    """The adapter's lines end with « : nouvel essai plus tard. » (background retries): not for a user who
+    is told what to do next."""
+    text = message.removesuffix(".").removesuffix(" : nouvel essai plus tard").removesuffix(".")
+    return text[:1].lower() + text[1:]
+
+
+class DirectoryUnreachable(RorError):
+    """A resource our directory does not hold yet could not be looked up in the ROR national's directory
+    (down, slow, refused): unlike « inconnu », the resource may well exist."""
+
+    def __init__(self, kind: Labelled, resource_id: str, cause: RorError) -> None:
+        noun = {"Structure": "La structure", "Offre": "L'offre"}.get(kind.value, "Le professionnel")
+        super().__init__(
+            f"{noun} {resource_id} n'est pas encore dans notre annuaire et l'annuaire du ROR national n'a pas "
+            f"pu être consulté ({_without_retry_note(cause.message)}) : réessayez dans un instant."
+        )
+        self.kind = kind
+        self.resource_id = resource_id
+        self.cause = cause
+
+
+class DirectorySyncInterrupted(RorNationalError):
+    """The directory pull stopped part-way because the ROR national failed. The pages already read are
+    stored (each whole), the watermark has not moved: the next pull reads the same changes again."""
+
+    def __init__(self, cause: RorError, pages: int, stored: int) -> None:
+        done = (
+            f"{pages} page{'s' if pages > 1 else ''} déjà enregistrée{'s' if pages > 1 else ''} "
+            f"({stored} ressource{'s' if stored > 1 else ''} créée{'s' if stored > 1 else ''} ou mise"
+            f"{'s' if stored > 1 else ''} à jour)"
+            if pages
+            else "rien n'a été enregistré"
+        )
+        super().__init__(
+            f"Synchronisation de l'annuaire interrompue : {_without_retry_note(cause.message)} ; {done}, "
+            "repère inchangé (la prochaine synchronisation reprendra ces changements)."
+        )
+        self.cause = cause
+        self.pages = pages
+        self.stored = stored
+
+
+class UnreadableDirectoryResource(RorError):
+    """The ROR national described the resource asked for, but the directory importer refused it."""
+
+    def __init__(self, resource_id: str, reason: str) -> None:
+        super().__init__(
+            f"Le ROR national décrit la ressource {resource_id}, mais sa description n'a pas pu être lue : {reason}"
+        )
+        self.resource_id = resource_id
+        self.reason = reason

@@ -95,6 +95,12 @@ class DirectoryRepository(Protocol):
         """True while no resource at all has been loaded."""
         ...
 
+    def watermark(self, origin: str) -> Watermark | None:
+        """The latest `meta.lastUpdated` a complete pull of the directory at `origin` saw; None before the first."""
+        ...
+
+    def move_watermark(self, origin: str, mark: Watermark, *, at: datetime) -> None: ...
+
 
 class GroupRepository(Protocol):
     def get(self, name: str) -> Group | None: ...
@@ -301,4 +307,14 @@ class RorDirectory(Protocol):
 
     def fetch_offers_of(self, structure_id: str) -> Iterator[DirectoryPage]:
         """Every offer of one structure, with the same includes."""
+        ...
+
+
+class LiveLookup(Protocol):
+    """Asked when a user names a structure or an offer our directory does not hold yet."""
+
+    def bring_in(self, kind: ResourceKind, resource_id: str) -> bool:
+        """Look it up in the ROR national's directory and keep it: True when the ROR knows it, False when
+        it does not. `RorNationalError` when it could not be asked (down, refused, or no answer in the
+        time the caller can wait); `UnreadableDirectoryResource` when its description cannot be read."""
         ...

@@ -1,6 +1,7 @@
 """Shared fixtures: databases for integration and end-to-end tests."""
 
 import os
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -41,3 +42,36 @@ def postgres_database() -> Iterator[str]:
 @pytest.fixture
 def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'ror.db'}"
+
+
+def _children() -> dict[int, str]:
+    """This process's living child processes and their command lines (Linux /proc)."""
+    found: dict[int, str] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+            command = (
+                Path(f"/proc/{entry}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            )
+        except OSError:
+            continue
+        if int(fields[1]) == os.getpid() and fields[0] != "Z":
+            found[int(entry)] = command.strip()
+    return found
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_process_left_behind() -> Iterator[None]:
+    """The suite leaves no process running: every server, worker and command a test starts is stopped by
+    it. (multiprocessing's resource tracker is the exception: it ends with this process.)"""
+    yield
+    if not Path("/proc").is_dir():
+        return
+    deadline = time.monotonic() + 15
+    while (
+        left := {p: c for p, c in _children().items() if "resource_tracker" not in c}
+    ) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not left, f"processus laissés par les tests : {left}"

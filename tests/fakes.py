@@ -22,6 +22,7 @@ from domain.events import DomainEvent
 from domain.filters import AnomalyFilter, matches
 from domain.habilitation import Group, Perimeter
 from domain.ports import Page
+from domain.rornational import Watermark
 from domain.statuses import BLOCKED, OPEN, Status
 from domain.subscriptions import Subscription
 
@@ -129,6 +130,7 @@ class FakeAnomalies:
 class FakeDirectory:
     def __init__(self, resources: Sequence[Resource] = ()) -> None:
         self.rows: dict[tuple[ResourceKind, str], Resource] = {}
+        self.watermarks: dict[str, Watermark] = {}
         for resource in resources:
             self.upsert(resource)
 
@@ -147,6 +149,12 @@ class FakeDirectory:
 
     def is_empty(self) -> bool:
         return not self.rows
+
+    def watermark(self, origin: str) -> Watermark | None:
+        return self.watermarks.get(origin)
+
+    def move_watermark(self, origin: str, mark: Watermark, *, at: datetime) -> None:
+        self.watermarks[origin] = mark
 
 
 class FakeGroups:
@@ -355,6 +363,7 @@ class FakeUnitOfWork:
                 self.anomalies.rows,
                 self.anomalies.next_number,
                 self.directory.rows,
+                self.directory.watermarks,
                 self.groups.rows,
                 self.declarations.rows,
                 self.outbox.events,
@@ -381,6 +390,7 @@ class FakeUnitOfWork:
             self.anomalies.rows,
             self.anomalies.next_number,
             self.directory.rows,
+            self.directory.watermarks,
             self.groups.rows,
             self.declarations.rows,
             self.outbox.events,

@@ -244,7 +244,12 @@ def run_declare(args: argparse.Namespace) -> int:
     )
     try:
         created = declare_anomalies(
-            request=request, member=member, uow=context.uow(), clock=context.clock, system=context.system
+            request=request,
+            member=member,
+            uow=context.uow(),
+            clock=context.clock,
+            system=context.system,
+            live=context.live_directory(),
         )
     except InvalidDeclaration as error:
         for message in error.errors.values():

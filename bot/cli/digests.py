@@ -2,6 +2,7 @@
 
 import argparse
 import logging
+import sys
 from datetime import datetime
 
 from bot.cli.parser import UsageError
@@ -86,10 +87,18 @@ def run_due_command(args: argparse.Namespace) -> int:
 
 
 def run_scheduler(args: argparse.Namespace) -> int:  # noqa: ARG001
-    from bot.notifications.scheduler import run_blocking
+    """Until SIGTERM or SIGINT, which let the run in progress finish."""
+    from bot.context import StoreClosing
+    from bot.notifications.scheduler import DigestScheduler
+    from bot.runtime import Runtime
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s : %(message)s")
+    logging.basicConfig(
+        stream=sys.stdout, level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s : %(message)s"
+    )
     context = AppContext.start()
     context.settings.require_bot_token()
-    run_blocking(context)
+    runtime = Runtime()
+    runtime.add(StoreClosing(context))
+    runtime.add(DigestScheduler(context))
+    runtime.run()
     return 0

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, version
 
 from bot.cli.parser import FrenchArgumentParser, UsageError
-from bot.settings import MissingSetting
+from bot.settings import ConfigurationError
 from domain.errors import RorError
 
 __all__ = ["UsageError", "build_parser", "main"]
@@ -93,7 +93,7 @@ def _run(argv: Sequence[str] | None) -> int:
             return done.code or 0
         print(done.code, file=sys.stderr)
         return 1
-    except (RorError, MissingSetting, UsageError) as error:
+    except (RorError, ConfigurationError, UsageError) as error:
         print(f"Erreur : {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.context import AppContext
+from bot.errors import after_commit
 from bot.ids import DeclareIds, SearchIds
 from bot.listeners.home import refresh_home
 from bot.mrkdwn import escape
@@ -148,7 +149,11 @@ def open_declaration(
     target = DeclareTarget(structure_id=structure_id, offer_id=offer_id)
     try:
         card = find_resource(
-            structure_id=structure_id, offer_id=offer_id, member=member, uow=ror.store.reader()
+            structure_id=structure_id,
+            offer_id=offer_id,
+            member=member,
+            uow=ror.store.reader(),
+            live=ror.live_directory(for_slack=True),  # the trigger_id opens a modal within 3 s only
         )
     except InvalidDeclaration as error:
         view = lookup_modal(structure_id=structure_id, offer_id=offer_id or "", error=error.message)
@@ -208,7 +213,11 @@ def submit_lookup(ack: Ack, view: dict[str, Any], member: Member, ror: AppContex
     offer_id = _value(values, DeclareIds.OFFER_BLOCK, DeclareIds.OFFER_INPUT).strip() or None
     try:
         card = find_resource(
-            structure_id=structure_id, offer_id=offer_id, member=member, uow=ror.store.reader()
+            structure_id=structure_id,
+            offer_id=offer_id,
+            member=member,
+            uow=ror.store.reader(),
+            live=ror.live_directory(for_slack=True),  # a view_submission is answered within 3 s
         )
     except InvalidDeclaration as error:
         ack(response_action="errors", errors=errors_for(error, [], step=1))
@@ -283,7 +292,12 @@ def submit_declaration(
         return
     text = confirmation_text(created)
     ack(response_action="update", view=done_modal(text))
-    direct_message(client, body["user"]["id"], text=escape(text), blocks=confirmation_blocks(text))
+    after_commit(
+        "le message privé confirmant la déclaration",
+        lambda: direct_message(
+            client, body["user"]["id"], text=escape(text), blocks=confirmation_blocks(text)
+        ),
+    )
     refresh_home(client, slack_user=slack_user, member=member, ror=ror)
 
 

@@ -1,11 +1,13 @@
 """`/ror voir` and `/ror annuler`: one anomaly's detail, and its cancellation after confirmation."""
 
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
 from bot.context import AppContext
+from bot.errors import after_commit
 from bot.ids import DetailIds
 from bot.listeners.home import refresh_home
 from bot.mrkdwn import escape
@@ -13,6 +15,7 @@ from bot.reply import tell
 from bot.router import CommandCall, Router
 from bot.slack_users import SlackUser
 from bot.views.detail import cancel_prompt_blocks, cancelled_text, detail_blocks, detail_modal, detail_text
+from domain.anomaly import Anomaly
 from domain.errors import TransitionRefused
 from domain.habilitation import Member
 from domain.services import cancel_anomaly, may_cancel, show_anomaly
@@ -67,7 +70,10 @@ def confirm_cancel(
         clock=ror.clock,
         system=ror.system,
     )
-    tell(body=body, client=client, respond=respond, text=cancelled_text(anomaly), replace=True)
+    after_commit(
+        "l'affichage de l'annulation",
+        lambda: tell(body=body, client=client, respond=respond, text=cancelled_text(anomaly), replace=True),
+    )
     refresh_home(client, slack_user=slack_user, member=member, ror=ror)
 
 
@@ -97,8 +103,18 @@ def cancel_from_detail(
         system=ror.system,
     )
     refresh_home(client, slack_user=slack_user, member=member, ror=ror)
+    after_commit(
+        "l'affichage de l'annulation",
+        lambda: _redraw_cancelled(
+            anomaly, body=body, client=client, respond=respond, tz=ror.settings.timezone
+        ),
+    )
+
+
+def _redraw_cancelled(
+    anomaly: Anomaly, *, body: dict[str, Any], client: WebClient, respond: Respond, tz: ZoneInfo
+) -> None:
     notice = f":white_check_mark: {escape(cancelled_text(anomaly))}"
-    tz = ror.settings.timezone
     view = body.get("view")
     if (body.get("container") or {}).get("type") == "view" and view:
         client.views_update(

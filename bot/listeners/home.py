@@ -4,9 +4,9 @@ import logging
 from typing import Any
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from bot.context import AppContext
+from bot.errors import after_commit
 from bot.router import Router
 from bot.slack_users import SlackUser
 from bot.views.home import home_view
@@ -26,11 +26,11 @@ def publish_home(client: WebClient, *, slack_user: SlackUser, member: Member, ro
 
 def refresh_home(client: WebClient, *, slack_user: SlackUser, member: Member, ror: AppContext) -> None:
     """After a declaration or a cancellation, so the counts of the App Home stay true. The action itself
-    has succeeded: a refusal here is logged, not shown as a failure of the action."""
-    try:
-        publish_home(client, slack_user=slack_user, member=member, ror=ror)
-    except SlackApiError as error:
-        logger.warning("Accueil de %s non rafraîchi : %s", slack_user.id, error.response.get("error"))
+    has succeeded: a failure here is logged, not shown as a failure of the action."""
+    after_commit(
+        f"le rafraîchissement de l'accueil de {slack_user.id}",
+        lambda: publish_home(client, slack_user=slack_user, member=member, ror=ror),
+    )
 
 
 def home_opened(

@@ -12,6 +12,7 @@ from slack_sdk.webhook import WebhookClient
 
 from bot.context import AppContext
 from bot.csv_export import EXPORT_MAX_ROWS, spreadsheet_export
+from bot.errors import after_commit
 from bot.ids import HomeIds, ListIds, SearchIds
 from bot.listeners.home import refresh_home
 from bot.mrkdwn import escape
@@ -115,7 +116,7 @@ def show_row(
 
 
 def selection_changed(ack: Ack) -> None:
-    ack()  # the checkboxes are read when *Annuler la sélection* is clicked
+    ack()  # the checkboxes are read when *Annuler les anomalies cochées* is clicked
 
 
 def _selected_references(body: dict[str, Any]) -> list[str]:
@@ -150,9 +151,13 @@ def cancel_selection(
         else:
             lines.append(f"• {reference} : annulée.")
     refresh_home(client, slack_user=slack_user, member=member, ror=ror)
-    notice = "*Annulation de la sélection*\n" + "\n".join(escape(line) for line in lines)
-    text, blocks = render(ror, member, ListState.decode(action.get("value")), notice=notice)
-    _post_list(body=body, client=client, respond=respond, text=text, blocks=blocks, replace=True)
+    notice = "*Annulation des anomalies cochées*\n" + "\n".join(escape(line) for line in lines)
+
+    def redraw() -> None:
+        text, blocks = render(ror, member, ListState.decode(action.get("value")), notice=notice)
+        _post_list(body=body, client=client, respond=respond, text=text, blocks=blocks, replace=True)
+
+    after_commit("l'affichage de la liste après l'annulation des anomalies cochées", redraw)
 
 
 def export_csv(

@@ -9,6 +9,7 @@ from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
 from bot.context import AppContext
+from bot.errors import after_commit
 from bot.ids import RecipientIds
 from bot.mrkdwn import escape
 from bot.router import Router
@@ -72,13 +73,17 @@ def outcome_submitted(
         ack(response_action="errors", errors={RecipientIds.COMMENT_BLOCK: error.message[:2000]})
         return
     ack()
-    if meta.get("c") and meta.get("t"):
-        blocks = recipient_blocks(
-            anomaly, recipient_outcomes(anomaly), ror.settings.timezone, notice=recorded_notice(anomaly)
-        )
-        client.chat_update(channel=meta["c"], ts=meta["t"], text=recipient_text(anomaly), blocks=blocks)
-    else:
-        client.chat_postMessage(channel=body["user"]["id"], text=escape(recorded_notice(anomaly)))
+
+    def show_recorded() -> None:
+        if meta.get("c") and meta.get("t"):
+            blocks = recipient_blocks(
+                anomaly, recipient_outcomes(anomaly), ror.settings.timezone, notice=recorded_notice(anomaly)
+            )
+            client.chat_update(channel=meta["c"], ts=meta["t"], text=recipient_text(anomaly), blocks=blocks)
+        else:
+            client.chat_postMessage(channel=body["user"]["id"], text=escape(recorded_notice(anomaly)))
+
+    after_commit("l'affichage de la réponse enregistrée", show_recorded)
 
 
 def add_routes(router: Router) -> None:

@@ -22,8 +22,14 @@ def search_command(call: CommandCall) -> None:
     if len(words) == 1 and guess_resource_kind(words[0]) is ResourceKind.PROFESSIONNEL:
         card = find_practitioner(rpps=words[0], member=call.member, uow=uow)
     else:
+        # After the ack (often in a worker process): a structure or offer the ROR national alone knows is
+        # fetched with no deadline but the adapter's own timeouts.
         card = find_resource(
-            structure_id=words[0], offer_id=words[1] if len(words) > 1 else None, member=call.member, uow=uow
+            structure_id=words[0],
+            offer_id=words[1] if len(words) > 1 else None,
+            member=call.member,
+            uow=uow,
+            live=call.ror.live_directory(),
         )
     call.reply(text=resource_card_text(card), blocks=resource_card_blocks(card))
 

@@ -9,6 +9,7 @@ from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
 from bot.context import AppContext
+from bot.errors import after_commit
 from bot.ids import DigestIds
 from bot.listeners.listing import render
 from bot.notifications.slack_poster import SlackDigestPoster
@@ -45,7 +46,9 @@ def subscribe_command(call: CommandCall) -> None:
     )
     first = next_due(subscription.schedule, ror.clock.now()).astimezone(ror.settings.timezone)
     text = subscribed_text(subscription, first)
-    call.reply(text=text, blocks=subscribed_blocks(text))
+    after_commit(
+        "la confirmation de l'abonnement", lambda: call.reply(text=text, blocks=subscribed_blocks(text))
+    )
 
 
 def list_command(call: CommandCall) -> None:
@@ -62,7 +65,9 @@ def unsubscribe_command(call: CommandCall) -> None:
         channel_id=call.channel_id, number=int(call.words[0]), member=call.member, uow=call.ror.uow()
     )
     notice = unsubscribed_notice(removed)
-    call.reply(text=notice, blocks=[section(notice)])
+    after_commit(
+        "la confirmation du désabonnement", lambda: call.reply(text=notice, blocks=[section(notice)])
+    )
 
 
 def digest_command(call: CommandCall) -> None:
@@ -97,9 +102,20 @@ def unsubscribe_clicked(
     value = str(action.get("value") or "")
     number = int(value) if value.isdigit() else 0
     removed = unsubscribe(channel_id=channel_id, number=number, member=member, uow=ror.uow())
-    seen = channel_subscriptions(channel_id=channel_id, member=member, uow=ror.store.reader())
-    blocks = subscriptions_blocks(seen, notice=unsubscribed_notice(removed))
-    tell(body=body, client=client, respond=respond, text="Abonnement supprimé.", blocks=blocks, replace=True)
+
+    def redraw() -> None:
+        seen = channel_subscriptions(channel_id=channel_id, member=member, uow=ror.store.reader())
+        blocks = subscriptions_blocks(seen, notice=unsubscribed_notice(removed))
+        tell(
+            body=body,
+            client=client,
+            respond=respond,
+            text="Abonnement supprimé.",
+            blocks=blocks,
+            replace=True,
+        )
+
+    after_commit("l'affichage des abonnements après le désabonnement", redraw)
 
 
 def open_list(

@@ -8,13 +8,13 @@ from datetime import datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
-from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from slack_sdk import WebClient
 
 from bot.context import AppContext
 from bot.notifications.recipients import OutboxDelivery
 from bot.notifications.slack_poster import SlackDigestPoster
+from bot.runtime import within
 from bot.slack_client import web_client
 from domain.services.digests import RunReport, run_due_digests
 
@@ -65,7 +65,7 @@ def configure(scheduler: BaseScheduler, context: AppContext) -> BaseScheduler:
 
 
 def start(context: AppContext) -> BackgroundScheduler:
-    """Start in the background (inside `ror-bot run`)."""
+    """Start in the background (inside `ror-bot run` and `ror-bot scheduler`)."""
     scheduler = BackgroundScheduler(timezone="UTC", daemon=True)
     configure(scheduler, context)
     scheduler.start()
@@ -73,9 +73,20 @@ def start(context: AppContext) -> BackgroundScheduler:
     return scheduler
 
 
-def run_blocking(context: AppContext) -> None:
-    """`ror-bot scheduler`: run until interrupted."""
-    scheduler = BlockingScheduler(timezone="UTC")
-    configure(scheduler, context)
-    logger.info("Planificateur des récapitulatifs et notifications démarré (Ctrl-C pour arrêter)")
-    scheduler.start()
+class DigestScheduler:
+    """The runtime component of `ror-bot run`: the scheduler in the background; on stop, the run in
+    progress (a digest, a delivery) finishes within the grace period."""
+
+    name = "planificateur"
+
+    def __init__(self, context: AppContext) -> None:
+        self.context = context
+        self._scheduler: BackgroundScheduler | None = None
+
+    def start(self) -> None:
+        self._scheduler = start(self.context)
+
+    def stop(self, *, deadline: float) -> None:
+        scheduler, self._scheduler = self._scheduler, None
+        if scheduler is not None:
+            within(deadline, "planificateur", lambda: scheduler.shutdown(wait=True))

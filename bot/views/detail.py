@@ -128,13 +128,8 @@ def cancel_prompt_blocks(anomaly: Anomaly) -> list[Block]:
             f"« {escape(a.data_item)} » de la ressource {safe(a.resource_id, 60)} - « {where} » ?"
         ),
         actions(
-            button(
-                "Confirmer l'annulation",
-                DetailIds.CONFIRM_CANCEL,
-                a.reference,
-                style="danger",
-                confirm_dialog=_cancel_confirm(a.reference),
-            ),
+            # This prompt is the confirmation: no second dialog on its button.
+            button("Confirmer l'annulation", DetailIds.CONFIRM_CANCEL, a.reference, style="danger"),
             button("Ne pas annuler", DetailIds.KEEP, a.reference),
         ),
     ]

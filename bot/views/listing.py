@@ -30,6 +30,8 @@ from domain.filters import AnomalyFilter, parse_filter_words
 from domain.ports import Page
 from domain.statuses import Status
 
+# Says what it does: « Annuler la sélection » read as "clear the selection".
+CANCEL_CHECKED = "Annuler les anomalies cochées"
 PAGE_SIZE = 10  # a checkboxes element holds at most 10 options
 VALUE_MAX = 2000
 
@@ -138,7 +140,7 @@ def list_blocks(
     if page.items:
         nav.append(
             button(
-                "Annuler la sélection",
+                CANCEL_CHECKED,
                 ListIds.CANCEL_SELECTION,
                 value,
                 style="danger",

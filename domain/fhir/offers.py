@@ -5,6 +5,7 @@ from collections.abc import Mapping
 from domain.catalogue import ResourceKind
 from domain.directory import Resource
 from domain.errors import InvalidIdentifier
+from domain.fhir.focus import system_naming
 from domain.fhir.recipient import recipient_of
 from domain.fhir.rejection import ResourceRejected
 from domain.fhir.structures import STRUCTURE_ITEMS_OF_OFFERS
@@ -133,4 +134,5 @@ def read_offer(body: Json, *, structure: Resource, locations: Mapping[str, Json]
         address=data["Adresse offre"] or structure.address,
         recipient=recipient_of(body),
         data={label: value for label, value in data.items() if value},
+        identifier_system=system_naming(nodes(body, "identifier"), offer_id),
     )

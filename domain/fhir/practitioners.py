@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping, Sequence
 from domain.catalogue import ResourceKind
 from domain.directory import Resource
 from domain.errors import InvalidIdentifier
+from domain.fhir.focus import system_naming
 from domain.fhir.placement import place, region_tag
 from domain.fhir.recipient import recipient_of
 from domain.fhir.rejection import ResourceRejected
@@ -165,4 +166,11 @@ def read_practitioner(
         address=address_text(address) or (structure.address if structure else ""),
         recipient=recipient,
         data={label: value for label, value in data.items() if value},
+        identifier_system=system_naming(
+            [
+                *nodes(practitioner, "identifier"),
+                *(node(node(role.get("practitioner")).get("identifier")) for role in roles),
+            ],
+            rpps,
+        ),
     )

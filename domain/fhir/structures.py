@@ -95,4 +95,5 @@ def read_structure(body: Json) -> Resource:
         address=data["Adresse établissement"],
         recipient=recipient_of(body),
         data={label: value for label, value in data.items() if value},
+        identifier_system=STRUCTURE_ID_SYSTEM,
     )

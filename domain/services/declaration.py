@@ -8,8 +8,8 @@ from domain.catalogue import data_item
 from domain.directory import Resource
 from domain.errors import InvalidDeclaration, InvalidText, UnknownDataItem
 from domain.habilitation import Member
-from domain.ports import Clock, UnitOfWork
-from domain.services.directory import locate_practitioner, locate_resource
+from domain.ports import Clock, LiveLookup, UnitOfWork
+from domain.services.directory import bring_in_unknown, locate_practitioner, locate_resource
 from domain.statuses import Role, Status
 from domain.text import check_text, fold
 
@@ -95,9 +95,18 @@ def _validate_items(resource: Resource, items: Sequence[DeclaredItem]) -> list[t
 
 
 def declare_anomalies(
-    *, request: DeclarationRequest, member: Member, uow: UnitOfWork, clock: Clock, system: str
+    *,
+    request: DeclarationRequest,
+    member: Member,
+    uow: UnitOfWork,
+    clock: Clock,
+    system: str,
+    live: LiveLookup | None = None,
 ) -> list[Anomaly]:
-    """Create one anomaly per item, routed to the resource's recipient or blocked (SPEC §4)."""
+    """Create one anomaly per item, routed to the resource's recipient or blocked (SPEC §4). With `live`, a
+    structure or offer not known yet is first fetched from the ROR national."""
+    if not request.rpps:
+        bring_in_unknown(structure_id=request.structure_id, offer_id=request.offer_id, uow=uow, live=live)
     with uow:
         if request.idempotency_key:
             known = uow.declarations.find(request.idempotency_key)

@@ -1,4 +1,8 @@
-"""Looking resources up in the directory, within a member's perimeter, and naming recipients."""
+"""Looking resources up in the directory, within a member's perimeter, and naming recipients.
+
+In connected mode a lookup is given a `LiveLookup`: a structure or an offer the directory does not hold yet
+is first fetched from the ROR national (`bring_in_unknown`, outside the lookup's transaction), then looked
+up as usual, perimeter included."""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -7,15 +11,18 @@ from domain.anomaly import Anomaly
 from domain.catalogue import DataItem, ResourceKind, data_items_of
 from domain.directory import Resource
 from domain.errors import (
+    DirectoryUnreachable,
     EmptyDirectory,
     InvalidDeclaration,
     InvalidIdentifier,
     OfferNotInStructure,
     ResourceNotFound,
+    RorNationalError,
+    UnreadableDirectoryResource,
 )
 from domain.habilitation import Actor, Member, Perimeter, normalise_email
 from domain.identifiers import guess_resource_kind, parse_offer_id, parse_resource_id, parse_structure_id
-from domain.ports import Clock, UnitOfWork
+from domain.ports import Clock, LiveLookup, UnitOfWork
 from domain.statuses import BLOCKED, Status
 
 
@@ -50,6 +57,41 @@ def _not_found(field: str, kind: ResourceKind, resource_id: str, uow: UnitOfWork
     if uow.directory.is_empty():
         return EmptyDirectory(field, kind, resource_id)
     return ResourceNotFound(field, kind, resource_id)
+
+
+def _known(uow: UnitOfWork, kind: ResourceKind, resource_id: str) -> bool:
+    with uow:
+        return uow.directory.get(kind, resource_id) is not None
+
+
+def _bring_in(live: LiveLookup, kind: ResourceKind, resource_id: str, field: str) -> None:
+    try:
+        live.bring_in(kind, resource_id)
+    except RorNationalError as error:
+        unreachable = DirectoryUnreachable(kind, resource_id, error)
+        raise InvalidDeclaration({field: unreachable.message}) from error
+    except UnreadableDirectoryResource as error:
+        raise InvalidDeclaration({field: error.message}) from error
+
+
+def bring_in_unknown(
+    *, structure_id: str, offer_id: str | None, uow: UnitOfWork, live: LiveLookup | None
+) -> None:
+    """Before looking a structure (and an offer) up: fetch from the ROR national whichever of them the
+    directory does not hold, whatever the perimeter (applied by the lookup, unchanged). Identifiers that
+    cannot be right are left to the lookup to explain. The ROR national failing is InvalidDeclaration on
+    the field concerned, saying so (never « inconnu »)."""
+    if live is None:
+        return
+    try:
+        structure_key = parse_structure_id(structure_id)
+        offer_key = parse_offer_id(offer_id) if offer_id and offer_id.strip() else None
+    except InvalidIdentifier:
+        return
+    if offer_key is not None and not _known(uow, ResourceKind.OFFRE, offer_key):
+        _bring_in(live, ResourceKind.OFFRE, offer_key, "offre")  # brings its structure along
+    if not _known(uow, ResourceKind.STRUCTURE, structure_key):
+        _bring_in(live, ResourceKind.STRUCTURE, structure_key, "structure")
 
 
 def locate_resource(
@@ -97,8 +139,14 @@ def card_for(resource: Resource, structure: Resource | None, uow: UnitOfWork) ->
 
 
 def find_resource(
-    *, structure_id: str, offer_id: str | None = None, member: Member, uow: UnitOfWork
+    *,
+    structure_id: str,
+    offer_id: str | None = None,
+    member: Member,
+    uow: UnitOfWork,
+    live: LiveLookup | None = None,
 ) -> ResourceCard:
+    bring_in_unknown(structure_id=structure_id, offer_id=offer_id, uow=uow, live=live)
     with uow:
         resource, structure = locate_resource(
             structure_id=structure_id, offer_id=offer_id, perimeter=member.perimeter, uow=uow

@@ -11,7 +11,7 @@ from storage.models.anomalies import (
     ReferenceCounterRow,
 )
 from storage.models.base import Base
-from storage.models.directory import ResourceRow
+from storage.models.directory import DirectorySyncRow, ResourceRow
 from storage.models.groups import GroupRow, MemberRow
 from storage.models.outbox import OutboxRow
 from storage.models.replays import ReplayKeyRow
@@ -26,6 +26,7 @@ __all__ = [
     "Base",
     "DeclarationRow",
     "DigestRunRow",
+    "DirectorySyncRow",
     "GroupRow",
     "HistoryRow",
     "MemberRow",

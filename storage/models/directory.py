@@ -1,4 +1,5 @@
-"""The directory: structures, offers and health professionals, with the recipient of each."""
+"""The directory: structures, offers and health professionals, with the recipient of each; and where the
+sync from the ROR national's directory has got to."""
 
 from datetime import datetime
 from typing import Any
@@ -27,3 +28,15 @@ class ResourceRow(Base):
     recipient: Mapped[str | None] = mapped_column(String(320))
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     updated_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # The system of the identifier naming the resource in the ROR national (a Task's focus.identifier.system).
+    identifier_system: Mapped[str | None] = mapped_column(String(200))
+
+
+class DirectorySyncRow(Base):
+    """Per directory base (ROR_FHIR_URL): the watermark of the last complete pull, as the server wrote it."""
+
+    __tablename__ = "directory_sync"
+
+    origin: Mapped[str] = mapped_column(String(500), primary_key=True)
+    watermark: Mapped[str] = mapped_column(String(64))
+    synced_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -1,11 +1,14 @@
+from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import Table, func, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from domain.catalogue import ResourceKind
 from domain.directory import Resource
-from storage.models import ResourceRow
+from domain.rornational import Watermark
+from storage.models import DirectorySyncRow, ResourceRow
 
 
 def _to_entity(row: Any) -> Resource:
@@ -23,6 +26,7 @@ def _to_entity(row: Any) -> Resource:
         recipient=row.recipient,
         data=dict(row.data or {}),
         updated_at=row.updated_at,
+        identifier_system=row.identifier_system,
     )
 
 
@@ -61,6 +65,7 @@ class SqlDirectory:
         row.recipient = resource.recipient
         row.data = dict(resource.data)
         row.updated_at = resource.updated_at
+        row.identifier_system = resource.identifier_system
         self.session.flush()
         return is_new
 
@@ -69,3 +74,21 @@ class SqlDirectory:
 
     def is_empty(self) -> bool:
         return self.session.scalar(select(ResourceRow.id).limit(1)) is None
+
+    def watermark(self, origin: str) -> Watermark | None:
+        text = self.session.scalar(
+            select(DirectorySyncRow.watermark).where(DirectorySyncRow.origin == origin)
+        )
+        return Watermark(text) if text else None
+
+    def move_watermark(self, origin: str, mark: Watermark, *, at: datetime) -> None:
+        # An upsert: two syncs of the same base at once must not fail on the first row's insert.
+        dialect = postgresql if self.session.get_bind().dialect.name == "postgresql" else sqlite
+        values = {"origin": origin, "watermark": mark.text, "synced_at": at}
+        statement = dialect.insert(DirectorySyncRow).values(**values)
+        self.session.execute(
+            statement.on_conflict_do_update(
+                index_elements=[DirectorySyncRow.origin],
+                set_={"watermark": statement.excluded.watermark, "synced_at": statement.excluded.synced_at},
+            )
+        )

@@ -1,11 +1,13 @@
 """Read-only `/ror` commands answered by worker processes after the ack (bot.background)."""
 
 import threading
+import time
 
 from bot.background import CommandJob
 from bot.worker import background_work
 from tests.e2e.conftest import BOB
 from tests.e2e.helpers import seen
+from tests.e2e.serving import wait_until_gone
 
 
 def test_a_listing_is_answered_by_a_worker_process_after_the_ack(slack, running):
@@ -54,3 +56,26 @@ def test_work_whose_worker_cannot_start_is_done_by_the_server_instead(running):
             )
     finally:
         work.shutdown()
+
+
+def test_the_pool_is_ready_once_every_worker_has_started(running):
+    context = running[1]
+    work = background_work(context.settings, workers=2)
+    try:
+        assert work.wait_ready(timeout=120)
+        pids = {future.result() for future in work._ready}
+        assert len(pids) == 2  # two processes, each past its start-up
+    finally:
+        work.shutdown(deadline=time.monotonic() + 30)
+    assert wait_until_gone(pids) == set()
+
+
+def test_a_pool_whose_workers_cannot_start_is_not_ready(running):
+    broken = running[1].settings.model_copy(
+        update={"database_url": "postgresql+psycopg://nobody@127.0.0.1:1/none"}
+    )
+    work = background_work(broken, workers=1)
+    try:
+        assert not work.wait_ready(timeout=120)
+    finally:
+        work.shutdown(deadline=time.monotonic() + 30)

@@ -170,9 +170,9 @@ def test_declare_filter_show_and_cancel_in_the_browser_while_another_region_sees
     kept_detail = page.locator("article.message", has_text=f"Anomalie {kept}").last
     expect(kept_detail.get_by_text("04 Bloquée (destinataire manquant)")).to_be_visible()
 
-    # The list's checkboxes: the state of the message goes with the click on *Annuler la sélection*.
+    # The list's checkboxes: the state of the message goes with the click on *Annuler les anomalies cochées*.
     listing.get_by_role("checkbox", name=kept).check()
-    listing.get_by_role("button", name="Annuler la sélection").click()
+    listing.get_by_role("button", name="Annuler les anomalies cochées").click()
     page.get_by_role("alertdialog", name="Annuler les anomalies ?").get_by_role(
         "button", name="Annuler les anomalies"
     ).click()

@@ -8,7 +8,7 @@ import urllib.request
 from tests.e2e.conftest import SECRET, TOKEN
 from tests.e2e.playground_run import READY, env_without_slack, free_port, ror_bot_run
 
-SERVING = re.compile(r"Serving on http://127\.0\.0\.1:\d+")
+SERVING = re.compile(r"mode HTTP sur http://127\.0\.0\.1:\d+/slack/events")
 SEEDED = re.compile(r"^Bac à sable : (.*)$", re.MULTILINE)
 
 

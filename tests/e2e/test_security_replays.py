@@ -49,7 +49,7 @@ def test_a_replayed_unsubscribe_command_removes_that_subscription_only(running):
     slack, context = running
     for words in ("dep=11", "hebdo", "bloquees"):
         slack.command(f"abonner {words}", channel="CSUIVI")
-    slack.settle()
+        slack.fake.next("response_url")
     first, second, third = list_subscriptions(channel_id="CSUIVI", uow=context.store.reader())
     slack.command(f"desabonner {second.id}", channel="CSUIVI")
     slack.fake.next("response_url")
@@ -63,8 +63,8 @@ def test_a_replayed_unsubscribe_command_removes_that_subscription_only(running):
 def test_a_replayed_digest_command_posts_once(running):
     slack, context = running
     slack.command("abonner", channel="CSUIVI")
+    slack.fake.next("response_url")
     declare(context, "Tarifs")
-    slack.settle()
     slack.command("digest", channel="CSUIVI")
     slack.fake.next("chat.postMessage", where=lambda c: c.params.get("channel") == "CSUIVI")
 
@@ -122,7 +122,7 @@ def test_a_replayed_unsubscribe_button_removes_that_subscription_only(running):
     slack, context = running
     for words in ("dep=11", "hebdo", "bloquees"):
         slack.command(f"abonner {words}", channel="C0GENERAL")
-    slack.settle()
+        slack.fake.next("response_url")
     first, second, third = list_subscriptions(channel_id="C0GENERAL", uow=context.store.reader())
     slack.click(DigestIds.UNSUBSCRIBE, str(second.id))
     slack.fake.next("response_url")

@@ -1,11 +1,7 @@
 """The HTTP surface: signatures, /healthz, the App Home event, and `ror-bot run` as an operator starts it."""
 
-import os
-import socket
-import subprocess
-import sys
+import re
 import time
-from pathlib import Path
 
 import pytest
 
@@ -14,9 +10,8 @@ from devtools.signing import signature_headers
 from storage import Store
 from tests.e2e.conftest import BOB, SECRET, TOKEN, SlackHttp
 from tests.e2e.helpers import buttons, seen
+from tests.e2e.serving import RorBotRun, ror_bot, ror_bot_env
 from tests.slack_limits import assert_home_ok
-
-REPO = Path(__file__).resolve().parents[2]
 
 
 def _command_body(slack: SlackHttp, text: str) -> bytes:
@@ -125,38 +120,14 @@ def test_a_slack_failure_is_told_to_the_user_in_french(slack):
 # --- `ror-bot run`, as an operator starts it ---------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _ror_bot(*args: str, env: dict[str, str], timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bot.cli.main", *args],
-        env=env,
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
-
-
 def _env(tmp_path, fake_slack, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_URL", "PORT"))}
-    env.update(
-        SLACK_API_URL=fake_slack.api_url,
-        DATABASE_URL=f"sqlite:///{tmp_path / 'run.db'}",
-        PYTHONUNBUFFERED="1",
-    )
-    env.update(extra)
-    return env
+    return ror_bot_env(tmp_path, fake_slack.api_url, **extra)
 
 
 def test_ror_bot_run_names_a_missing_signing_secret_in_one_french_line(tmp_path, fake_slack):
     """Without SLACK_BOT_TOKEN it serves the playground instead (tests/e2e/test_playground_cli.py)."""
     env = _env(tmp_path, fake_slack, SLACK_BOT_TOKEN=TOKEN)
-    result = _ror_bot("run", "--no-scheduler", env=env, timeout=30)
+    result = ror_bot("run", "--no-scheduler", env=env, timeout=30)
     assert result.returncode != 0
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
@@ -169,42 +140,15 @@ def test_the_walkthrough_works_end_to_end_through_ror_bot_run(tmp_path, fake_sla
     """A group created with the CLI, `ror-bot run` in HTTP mode, then: search, declare two items, list,
     show, cancel — through /slack/events alone."""
     env = _env(tmp_path, fake_slack, SLACK_BOT_TOKEN=TOKEN, SLACK_SIGNING_SECRET=SECRET)
-    assert _ror_bot("group", "create", "Éditeur Occitanie", "--regions", "76", env=env).returncode == 0
-    assert _ror_bot("group", "add-member", "Éditeur Occitanie", "alice@editeur.fr", env=env).returncode == 0
+    assert ror_bot("group", "create", "Éditeur Occitanie", "--regions", "76", env=env).returncode == 0
+    assert ror_bot("group", "add-member", "Éditeur Occitanie", "alice@editeur.fr", env=env).returncode == 0
     from tests.e2e.conftest import seed_directory
 
     seed_directory(env["DATABASE_URL"])
-    port = _free_port()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "bot.cli.main",
-            "run",
-            "--no-scheduler",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ],
-        env=env,
-        cwd=REPO,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        slack = SlackHttp(f"http://127.0.0.1:{port}", fake_slack)
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if slack.get("/healthz").status == 200:
-                    break
-            except OSError:
-                pass
-            assert time.monotonic() < deadline, "ror-bot run n'a pas démarré"
-            assert server.poll() is None, server.stdout.read() if server.stdout else ""
-            time.sleep(0.2)
+    with RorBotRun(env, "--no-scheduler") as server:
+        server.listening()
+        slack = SlackHttp(server.url, fake_slack)
+        assert slack.get("/healthz").status == 200
 
         slack.command("rechercher 1110000056")
         card = fake_slack.next("response_url").params
@@ -250,19 +194,25 @@ def test_the_walkthrough_works_end_to_end_through_ror_bot_run(tmp_path, fake_sla
         slack.click(confirm["action_id"], confirm["value"])
         assert f"L'anomalie {references[0]} est annulée" in seen(fake_slack.next("response_url").params)
 
-        listed = _ror_bot("anomalies", "list", "--as", "alice@editeur.fr", "statut=annulee", env=env)
+        listed = ror_bot("anomalies", "list", "--as", "alice@editeur.fr", "statut=annulee", env=env)
         assert references[0] in listed.stdout, listed.stdout + listed.stderr
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+        assert server.stop() == 0, server.log_and_errors()
 
 
 def test_a_failure_while_resolving_the_user_is_answered_in_french_and_logged(slack, caplog):
     slack.fake.fail("users.info", "fatal_error")
     answer = slack.command("anomalies")
     assert answer.status == 200
-    assert answer.json["text"] == "Slack a refusé l'opération (fatal_error). Réessayez dans un instant."
-    assert any(record.exc_info for record in caplog.records if record.name == "bot.errors")
+    assert not answer.body  # acknowledged before users.info
+    told = slack.fake.next("response_url").params["text"]
+    assert told.startswith(
+        "Slack a refusé l'opération (fatal_error). Réessayez dans un instant (référence E-"
+    )
+    reference = re.search(r"E-[0-9A-F]{6}", told)
+    assert reference is not None
+    logged = [r for r in caplog.records if r.name == "bot.errors" and reference.group(0) in r.getMessage()]
+    assert logged
+    assert logged[0].exc_info
 
 
 def test_socket_mode_needs_no_signing_secret(fake_slack, database_url):

@@ -40,7 +40,7 @@ def test_anomalies_lists_the_perimeter_newest_first_with_every_column(slack, run
         "Toutes mes anomalies",
         "Exporter (CSV)",
         "Voir",
-        "Annuler la sélection",
+        "Annuler les anomalies cochées",
     }
 
 
@@ -183,7 +183,7 @@ def test_annuler_asks_for_confirmation_then_cancels(slack, running):
     assert f"Voulez-vous annuler l'anomalie *{anomaly.reference}*" in seen(prompt.params)
     assert "est annulée" not in seen(prompt.params)
     confirm = buttons(prompt.params["blocks"])["Confirmer l'annulation"]
-    assert "confirm" in confirm
+    assert "confirm" not in confirm  # the prompt is the one confirmation: no second dialog
 
     slack.fake.clear()
     slack.click(confirm["action_id"], confirm["value"])
@@ -210,7 +210,7 @@ def test_cancelling_a_selection_cancels_the_checked_rows_and_redraws_the_list(sl
     kept, cancelled = declare(running[1], "Tarifs", "Adresse établissement")
     slack.command("anomalies")
     blocks = _list_reply(slack).params["blocks"]
-    cancel = buttons(blocks)["Annuler la sélection"]
+    cancel = buttons(blocks)["Annuler les anomalies cochées"]
     checkbox = next(
         e for b in blocks if b["type"] == "actions" for e in b["elements"] if e["type"] == "checkboxes"
     )

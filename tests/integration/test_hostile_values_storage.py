@@ -14,7 +14,7 @@ from sqlalchemy import String
 
 from bot.app import REQUEST_LOCK_WAIT_MS
 from domain.anomaly import MAX_COMMENT, MAX_DESCRIPTION, MAX_PROPOSED_VALUE
-from domain.directory import MAX_NAME, Resource
+from domain.directory import MAX_IDENTIFIER_SYSTEM, MAX_NAME, Resource
 from domain.errors import DatabaseBusy, InvalidText
 from domain.fhir.directory_import import parse_directory
 from domain.filters import parse_filter_text
@@ -64,6 +64,7 @@ def test_every_limit_of_the_domain_fits_the_column_that_stores_it() -> None:
         ResourceRow.offer_name: MAX_NAME,
         ResourceRow.recipient: MAX_EMAIL,
         ResourceRow.resource_id: MAX_STRUCTURE_ID,
+        ResourceRow.identifier_system: MAX_IDENTIFIER_SYSTEM,
     }
     for column, limit in limits.items():
         length = _length(column)

@@ -325,6 +325,16 @@ def test_a_resource_with_a_hostile_text_is_rejected_with_its_reason_and_the_rest
     assert (rejection.position, rejection.reason) == (1, reason)
 
 
+def test_an_identifier_system_longer_than_its_field_rejects_the_offer() -> None:
+    system = "urn:" + "x" * 300
+    offer = healthcare_service(identifier=[{"system": system, "value": "91/11359"}])
+
+    result = parse_directory(bundle(organization(), offer))
+
+    assert [r.resource_id for r in result.resources] == ["1110000056"]
+    assert result.rejected[0].reason == "Le système de l'identifiant compte 304 caractères : 200 au plus."
+
+
 def test_an_offer_with_a_hostile_name_is_rejected_and_its_structure_kept() -> None:
     result = parse_directory(bundle(organization(), healthcare_service(name="Gériatrie\x1b[31m")))
 

@@ -171,7 +171,7 @@ def test_a_full_page_of_the_widest_listing_fits_a_message():
         "Exporter (CSV)",
         "Précédent",
         "Suivant",
-        "Annuler la sélection",
+        "Annuler les anomalies cochées",
     ]
     rows = [b for b in blocks if b.get("accessory", {}).get("text", {}).get("text") == "Voir"]
     assert len(rows) == PAGE_SIZE
@@ -296,13 +296,13 @@ def test_a_final_anomaly_has_no_cancel_button():
     assert "Statut définitif" in all_text(blocks)
 
 
-def test_the_cancellation_prompt_asks_before_cancelling():
+def test_the_cancellation_prompt_is_the_one_confirmation_before_cancelling():
     blocks = cancel_prompt_blocks(hostile_anomaly())
     assert_message_ok(blocks)
     assert_no_raw_user_markup(blocks)
     confirm_button = blocks[1]["elements"][0]
     assert confirm_button["style"] == "danger"
-    assert "confirm" in confirm_button
+    assert "confirm" not in confirm_button  # the prompt already asked: no second dialog
 
 
 def test_the_home_tab_welcomes_by_first_name_and_name_and_counts_every_status():

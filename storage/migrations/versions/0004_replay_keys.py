@@ -1,7 +1,7 @@
 """replay keys: the Slack requests already acted on, so a replayed request changes nothing
 
 Revision ID: 0004
-Revises: 0003
+Revises: 0006
 """
 
 from collections.abc import Sequence
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0004"
-down_revision: str | None = "0003"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,143 @@
+"""An in-memory ROR national directory (`domain.ports.RorDirectory`) for unit tests: FHIR resources with
+their `meta.lastUpdated`, pulled page by page as the adapter does (structures changed since the mark, then
+offers changed themselves or through their structure, each page with its offers' structures), with a
+switchable outage."""
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+from domain.errors import RorNationalUnavailable
+from domain.rornational import DirectoryPage, Watermark, latest
+
+Json = dict[str, Any]
+REGION = "https://mos.esante.gouv.fr/NOS/TRE_R30-RegionOM/FHIR/TRE-R30-RegionOM"
+STRUCTURE_SYSTEM = "urn:oid:1.2.250.1.71.4.2.2"
+OUTAGE = "Le ROR national (annuaire) est indisponible (HTTP 503) : nouvel essai plus tard."
+
+
+def moment(day: int, hour: int = 8) -> str:
+    return datetime(2026, 1, day, hour, tzinfo=UTC).isoformat().replace("+00:00", "Z")
+
+
+def organization(
+    number: str, name: str, *, updated: str, region: str = "76", postal_code: str = "11100", **extra: Any
+) -> Json:
+    """`number`: the FINESS; the ID National Structure is 1 + FINESS."""
+    body: Json = {
+        "resourceType": "Organization",
+        "id": f"org-{number}",
+        "meta": {"lastUpdated": updated, "tag": [{"system": REGION, "code": region}]},
+        "identifier": [{"system": STRUCTURE_SYSTEM, "value": f"1{number}"}],
+        "name": name,
+        "address": [{"line": ["1 rue de la Paix"], "postalCode": postal_code, "city": "NARBONNE"}],
+    }
+    body.update(extra)
+    return body
+
+
+def offer(offer_id: str, name: str, *, of: str, updated: str, **extra: Any) -> Json:
+    """`of`: the FINESS of its structure."""
+    body: Json = {
+        "resourceType": "HealthcareService",
+        "id": "hs-" + offer_id.replace("/", "-"),
+        "meta": {"lastUpdated": updated},
+        "identifier": [{"value": offer_id}],
+        "name": name,
+        "providedBy": {"reference": f"Organization/org-{of}"},
+    }
+    body.update(extra)
+    return body
+
+
+def _updated(resource: Json) -> datetime:
+    return Watermark(resource["meta"]["lastUpdated"]).at
+
+
+def _bundle(resources: list[Json]) -> str:
+    return json.dumps(
+        {"resourceType": "Bundle", "type": "collection", "entry": [{"resource": r} for r in resources]},
+        ensure_ascii=False,
+    )
+
+
+class FakeRorDirectory:
+    def __init__(self, *resources: Json, page_size: int = 2) -> None:
+        self.resources: dict[str, Json] = {}
+        self.page_size = page_size
+        self.pulls: list[Watermark | None] = []
+        self.fetches: list[tuple[str, str]] = []
+        # The pull fails when about to hand out this page (1 = the first), and every live fetch when set.
+        self.down_at_page: int | None = None
+        self.down = False
+        for resource in resources:
+            self.put(resource)
+
+    def put(self, resource: Json) -> None:
+        self.resources[resource["id"]] = resource
+
+    def _of(self, kind: str) -> list[Json]:
+        return [r for r in self.resources.values() if r["resourceType"] == kind]
+
+    def _structure_of(self, service: Json) -> Json | None:
+        reference = str(service.get("providedBy", {}).get("reference", ""))
+        return self.resources.get(reference.removeprefix("Organization/"))
+
+    def _with_structures(self, services: list[Json]) -> list[Json]:
+        included = {s["id"]: s for s in (self._structure_of(o) for o in services) if s is not None}
+        return [*services, *included.values()]
+
+    def _fail_if_down(self) -> None:
+        if self.down:
+            raise RorNationalUnavailable(OUTAGE)
+
+    def pull_directory(self, since: Watermark | None) -> Iterator[DirectoryPage]:
+        self.pulls.append(since)
+
+        def changed(resource: Json | None) -> bool:
+            return resource is not None and (since is None or _updated(resource) >= since.at)
+
+        structures = [s for s in self._of("Organization") if changed(s)]
+        services = [o for o in self._of("HealthcareService") if changed(o) or changed(self._structure_of(o))]
+        size = self.page_size
+        chunks = [structures[i : i + size] for i in range(0, len(structures), size)] or [[]]
+        chunks += [services[i : i + size] for i in range(0, len(services), size)] or [[]]
+        newest = since
+        for number, matches in enumerate(chunks, start=1):
+            if self.down_at_page == number:
+                raise RorNationalUnavailable(OUTAGE)
+            newest = latest(newest, *(Watermark(m["meta"]["lastUpdated"]) for m in matches))
+            last = number == len(chunks)
+            yield DirectoryPage(
+                bundle=_bundle(self._with_structures(matches) if matches else []),
+                entries=len(matches),
+                watermark=newest if last else since,
+                last=last,
+            )
+
+    def fetch_structure(self, structure_id: str) -> DirectoryPage | None:
+        self.fetches.append(("Organization", structure_id))
+        self._fail_if_down()
+        found = [
+            s for s in self._of("Organization") if any(i["value"] == structure_id for i in s["identifier"])
+        ]
+        return DirectoryPage(_bundle(found), len(found), None, True) if found else None
+
+    def fetch_offer(self, offer_id: str) -> DirectoryPage | None:
+        self.fetches.append(("HealthcareService", offer_id))
+        self._fail_if_down()
+        found = [
+            o for o in self._of("HealthcareService") if any(i["value"] == offer_id for i in o["identifier"])
+        ]
+        return DirectoryPage(_bundle(self._with_structures(found)), len(found), None, True) if found else None
+
+    def fetch_offers_of(self, structure_id: str) -> Iterator[DirectoryPage]:
+        self.fetches.append(("offers-of", structure_id))
+        self._fail_if_down()
+        found = [
+            o
+            for o in self._of("HealthcareService")
+            if any(i["value"] == structure_id for i in (self._structure_of(o) or {}).get("identifier", []))
+        ]
+        yield DirectoryPage(_bundle(self._with_structures(found)), len(found), None, True)
