@@ -21,6 +21,9 @@ logger = logging.getLogger(__name__)
 # Bolt runs each listener, ack included, in this pool: with Bolt's default of 5 threads an ack waits for
 # earlier requests' post-ack work (listings, exports) to finish, so the pool is sized for bursts.
 LISTENER_THREADS = 64
+# Slack gives up on an answer after 3 seconds: a writer of this process waits at most this long for
+# SQLite's lock (another process may hold it), then the user reads that the base is busy (DatabaseBusy).
+REQUEST_LOCK_WAIT_MS = 1_500
 
 
 def build_app(
@@ -37,6 +40,7 @@ def build_app(
     default, `process_before_response=False`): slow work (Web API calls, exports) happens after the ack,
     inside Slack's 3 seconds for the ack itself, with any error reaching the one error handler."""
     settings = context.settings
+    context.store.bound_lock_wait(REQUEST_LOCK_WAIT_MS)
     socket_mode = settings.socket_mode
     signing_secret = "" if socket_mode else settings.require_signing_secret()
     router = router or build_router()

@@ -16,7 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.reply import tell
 from bot.views.declare import message_modal
-from domain.errors import RorError
+from domain.errors import DatabaseBusy, RorError
 
 logger = logging.getLogger(__name__)
 
@@ -82,6 +82,12 @@ def _json(payload: dict[str, Any]) -> BoltResponse:
     )
 
 
+def _first_input(body: dict[str, Any]) -> str | None:
+    """The block_id of the submitted form's first input, where an error keeps the form on screen."""
+    blocks = (body.get("view") or {}).get("blocks") or []
+    return next((str(b["block_id"]) for b in blocks if b.get("type") == "input" and b.get("block_id")), None)
+
+
 def handle_error(
     error: Exception,
     body: dict[str, Any],
@@ -98,6 +104,9 @@ def handle_error(
         if "command" in body:
             return _json({"response_type": "ephemeral", "text": message})
         if body.get("type") == "view_submission":
+            keep = _first_input(body) if isinstance(error, DatabaseBusy) else None
+            if keep is not None:  # busy: the form stays as typed, to be submitted again in a moment
+                return _json({"response_action": "errors", "errors": {keep: message[:2000]}})
             return _json({"response_action": "update", "view": message_modal("Erreur", message)})
     try:
         tell(body=body, client=client, respond=context.respond, text=message)

@@ -20,6 +20,7 @@ from slack_bolt.util.utils import get_arg_names_of_callable
 from slack_sdk import WebClient
 
 from bot.context import AppContext
+from bot.replays import first_delivery_of
 from bot.reply import tell, user_id_of
 from bot.router import Listener, Route, Router
 from bot.slack_users import UserDirectory
@@ -78,8 +79,8 @@ ACK_FIRST = frozenset({"command", "action", "shortcut", "event"})
 
 
 def acting(route: Route) -> Listener:
-    """`route`'s listener inside the pipeline: acknowledge (unless it is a modal submission), resolve the
-    Slack user, then the member (unless the route is a slash command, or the router lets the request
+    """`route`'s listener inside the pipeline: acknowledge (unless it is a modal submission), drop a copy of
+    a request already acted on (bot.replays), resolve the Slack user, then the member (unless the route is a slash command, or the router lets the request
     through without one), then run the listener with the arguments it names."""
     listener = route.listener
     names = get_arg_names_of_callable(listener)
@@ -95,6 +96,9 @@ def acting(route: Route) -> Listener:
     ) -> None:
         if route.kind in ACK_FIRST:
             ack()
+        if not first_delivery_of(route, body, router=context["router"], ror=context["ror"]):
+            ack()  # a copy of a request already acted on (bot.replays): answered with nothing
+            return
         if not _find_who_acts(route, body=body, context=context, client=client, ack=ack):
             return
         kwargs = build_required_kwargs(

@@ -64,6 +64,9 @@ class Subcommand:
     handler: SubcommandHandler
     # Only reads and answers through the response URL: may run in a worker process (bot.background).
     background: bool
+    # A second delivery of the same command changes nothing (it reads, or opens a form): bot.replays
+    # lets its copies through without remembering it.
+    replay_safe: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +76,7 @@ class Route:
     kind: str
     matcher: Matcher
     listener: Listener
+    replay_safe: bool = False
 
 
 class Router:
@@ -84,29 +88,38 @@ class Router:
     # --- filled by the surfaces --------------------------------------------------------------------
 
     def subcommand(
-        self, names: Iterable[str], handler: SubcommandHandler, *, background: bool = False
+        self,
+        names: Iterable[str],
+        handler: SubcommandHandler,
+        *,
+        background: bool = False,
+        replay_safe: bool = False,
     ) -> None:
         """Route `/ror <name> …` to `handler` for each of `names` (case and accents ignored).
 
         `background` handlers need nothing of the request but the command itself (no trigger_id, whose
-        3 seconds could run out in a queue), so they can run in bot.background's worker processes."""
+        3 seconds could run out in a queue), so they can run in bot.background's worker processes; they
+        only read, so they are `replay_safe` too. `replay_safe`: a copy of the command changes nothing
+        (it reads or opens a form); any other command is acted on once (bot.replays)."""
         for name in names:
-            self._subcommands[fold(name)] = Subcommand(handler, background)
+            self._subcommands[fold(name)] = Subcommand(handler, background, replay_safe or background)
 
     def command(self, name: str, listener: Listener) -> None:
         self._routes.append(Route("command", name, listener))
 
-    def action(self, action_id: Matcher, listener: Listener) -> None:
-        self._routes.append(Route("action", action_id, listener))
+    def action(self, action_id: Matcher, listener: Listener, *, replay_safe: bool = False) -> None:
+        """`replay_safe`: a copy of the click changes nothing (it reads, pages, opens a form)."""
+        self._routes.append(Route("action", action_id, listener, replay_safe))
 
-    def view(self, callback_id: Matcher, listener: Listener) -> None:
-        self._routes.append(Route("view", callback_id, listener))
+    def view(self, callback_id: Matcher, listener: Listener, *, replay_safe: bool = False) -> None:
+        """`replay_safe`: a copy of the submission changes nothing (a search, a filter)."""
+        self._routes.append(Route("view", callback_id, listener, replay_safe))
 
     def event(self, event_type: str, listener: Listener) -> None:
         self._routes.append(Route("event", event_type, listener))
 
-    def shortcut(self, callback_id: str, listener: Listener) -> None:
-        self._routes.append(Route("shortcut", callback_id, listener))
+    def shortcut(self, callback_id: str, listener: Listener, *, replay_safe: bool = False) -> None:
+        self._routes.append(Route("shortcut", callback_id, listener, replay_safe))
 
     def without_member(self, allows: BodyPredicate) -> None:
         """Let requests for which `allows(body)` is true through without a habilitation group (the Slack

@@ -24,6 +24,7 @@ from bot.context import AppContext
 from bot.runtime import within
 from bot.settings import ConfigurationError
 from bot.signing import SlackSignature
+from storage.database import Health
 
 logger = logging.getLogger(__name__)
 
@@ -75,11 +76,10 @@ def wsgi_app(app: App, context: AppContext, *, stopping: threading.Event | None 
         if path == HEALTH_PATH and method in ("GET", "HEAD"):
             if stopping.is_set():
                 return _json(start_response, "503 Service Unavailable", {"status": "arrêt en cours"})
-            if context.store.ping():
+            health = context.store.health()  # within a second, even while another writer holds SQLite
+            if health is Health.OK:
                 return _json(start_response, "200 OK", {"status": "ok", "database": "ok"})
-            return _json(
-                start_response, "503 Service Unavailable", {"status": "error", "database": "injoignable"}
-            )
+            return _json(start_response, "503 Service Unavailable", {"status": "error", "database": health})
         if path == EVENTS_PATH:
             if method != "POST":
                 return _json(start_response, "405 Method Not Allowed", {"error": "POST attendu"})

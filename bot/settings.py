@@ -84,6 +84,9 @@ class Settings(BaseSettings):
     slack_signing_secret: SecretStr | None = None
     slack_app_token: SecretStr | None = None
     slack_api_url: str = "https://slack.com/api/"
+    # How long a Web API call waits for Slack's answer. A digest post left unanswered is searched for in
+    # its channel before any new attempt, so it is never posted twice.
+    slack_timeout_seconds: int = Field(default=30, ge=1, le=300)
     database_url: str = Field(default_factory=lambda: f"sqlite:///{Path.cwd() / DEFAULT_DATABASE_FILE}")
     ror_timezone: str = "Europe/Paris"
     # *Système déclarant* (and the system of each history entry), per entry point.

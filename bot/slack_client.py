@@ -19,6 +19,21 @@ def retry_handlers() -> list[RetryHandler]:
 
 
 def web_client(settings: Settings) -> WebClient:
-    return WebClient(
-        token=settings.require_bot_token(), base_url=settings.slack_api_url, retry_handlers=retry_handlers()
+    return _client(
+        token=settings.require_bot_token(),
+        base_url=settings.slack_api_url,
+        timeout=settings.slack_timeout_seconds,
+        handlers=retry_handlers(),
     )
+
+
+def without_connection_retries(client: WebClient) -> WebClient:
+    """The same client, minus the retry of dropped connections: for posts that must go out at most once.
+    A connection dropped after the request left may have posted already; retrying blindly would post
+    twice. HTTP 429 is still waited out (Slack posted nothing)."""
+    handlers = [h for h in client.retry_handlers if not isinstance(h, ConnectionErrorRetryHandler)]
+    return _client(token=client.token, base_url=client.base_url, timeout=client.timeout, handlers=handlers)
+
+
+def _client(*, token: str | None, base_url: str, timeout: int, handlers: list[RetryHandler]) -> WebClient:
+    return WebClient(token=token, base_url=base_url, timeout=timeout, retry_handlers=handlers)

@@ -1,4 +1,5 @@
-"""A fake Slack Web API on 127.0.0.1: answers like Slack, records every call, can be told to fail.
+"""A fake Slack Web API on 127.0.0.1: answers like Slack, records every call, can be told to fail or to be
+slow (the call takes effect, the answer comes late: a client's timeout runs out).
 
 Serves `/api/<method>` (SLACK_API_URL = `fake.api_url`), the file upload URL it hands out, and
 `/response/<id>` response URLs (what `respond()` posts to). What the calls change — messages, DMs,
@@ -45,6 +46,12 @@ class Failure:
 
 
 @dataclass
+class Delay:
+    seconds: float
+    times: int = 1
+
+
+@dataclass
 class SlackUserRecord:
     id: str
     email: str | None
@@ -60,6 +67,7 @@ class FakeSlack:
         self.calls: list[Call] = []
         self.users: dict[str, SlackUserRecord] = {}
         self.failures: dict[str, list[Failure]] = {}
+        self.delays: dict[str, list[Delay]] = {}
         self.uploads: dict[str, bytes] = {}
         self.latency: dict[str, float] = {}
         self.workspace = Workspace(self.users, channels)
@@ -114,6 +122,11 @@ class FakeSlack:
         """Every call of `method` (or "response_url") answers after `seconds` (the latency of the real
         Slack, far away)."""
         self.latency[method] = seconds
+
+    def slow(self, method: str, seconds: float, *, times: int = 1) -> None:
+        """The next `times` calls of `method` take effect at once (a message reaches its channel) but are
+        answered only after `seconds`."""
+        self.delays.setdefault(method, []).append(Delay(seconds, times))
 
     def response_url(
         self, *, user: str | None = None, channel: str | None = None, origin_ts: str | None = None
@@ -259,7 +272,23 @@ class FakeSlack:
             extra = {"Retry-After": str(failure.retry_after)} if failure.retry_after is not None else None
             self._send(handler, failure.status, {"ok": False, "error": failure.error}, extra)
             return
-        self._send(handler, 200, self._answer(method, params))
+        answer = self._answer(method, params)
+        delay = self._take_delay(method)
+        if delay:
+            time.sleep(delay)
+        with contextlib.suppress(OSError):  # a client whose timeout ran out has closed the connection
+            self._send(handler, 200, answer)
+
+    def _take_delay(self, method: str) -> float:
+        with self._lock:
+            queue = self.delays.get(method) or []
+            if not queue:
+                return 0.0
+            delay = queue[0]
+            delay.times -= 1
+            if delay.times <= 0:
+                queue.pop(0)
+            return delay.seconds
 
     def _take_failure(self, method: str) -> Failure | None:
         with self._lock:
@@ -315,6 +344,7 @@ class FakeSlack:
             "chat.postEphemeral": ws.post_ephemeral,
             "chat.update": ws.update_message,
             "conversations.open": ws.open_conversation,
+            "conversations.history": ws.history,
             "files.completeUploadExternal": ws.complete_upload,
         }
         if method in handlers:

@@ -55,6 +55,8 @@ class Message:
     revision: int = 1
     deleted: bool = False
     posted_at: float = field(default_factory=time.time)
+    # Message metadata ({"event_type": …, "event_payload": {…}}) given to chat.postMessage.
+    metadata: Json | None = None
 
     def visible_to(self, user_id: str) -> bool:
         return not self.deleted and self.ephemeral_to in (None, user_id)
@@ -321,6 +323,7 @@ class Workspace:
                 with_block_ids(params.get("blocks"), "m"),
                 BOT_USER,
                 thread_ts=params.get("thread_ts") or None,
+                metadata=params["metadata"] if isinstance(params.get("metadata"), dict) else None,
             )
         )
         return {
@@ -328,6 +331,45 @@ class Workspace:
             "channel": channel,
             "ts": message.ts,
             "message": {"text": message.text, "blocks": message.blocks, "ts": message.ts},
+        }
+
+    def history(self, params: Json) -> Json:
+        """conversations.history: the channel's messages newest first, within (oldest, latest), `limit` per
+        page (Slack: 100 by default, 999 at most) and the next page's cursor; message metadata only with
+        include_all_metadata, as Slack does."""
+        channel = self._conversation(str(params.get("channel") or ""))
+        oldest = float(params.get("oldest") or 0)
+        latest = float(params.get("latest") or 10**12)
+        limit = max(1, min(int(params.get("limit") or 100), 999))
+        start = int(params.get("cursor") or 0)
+        with self._changed:
+            found = [
+                m
+                for m in self.messages
+                if m.channel == channel
+                and m.kind == "message"
+                and m.ephemeral_to is None
+                and not m.deleted
+                and oldest < float(m.ts) < latest
+            ]
+        found.sort(key=lambda m: float(m.ts), reverse=True)
+        page = found[start : start + limit]
+        with_metadata = _truthy(params.get("include_all_metadata"))
+        messages = []
+        for m in page:
+            message: Json = {"type": "message", "ts": m.ts, "text": m.text, "blocks": m.blocks}
+            message["user" if m.author != BOT_USER else "bot_id"] = (
+                m.author if m.author != BOT_USER else "BBOT"
+            )
+            if with_metadata and m.metadata is not None:
+                message["metadata"] = m.metadata
+            messages.append(message)
+        more = start + limit < len(found)
+        return {
+            "ok": True,
+            "messages": messages,
+            "has_more": more,
+            "response_metadata": {"next_cursor": str(start + limit) if more else ""},
         }
 
     def post_ephemeral(self, params: Json) -> Json:
@@ -459,4 +501,5 @@ class Workspace:
 
 
 def _truthy(value: Any) -> bool:
-    return value is True or (isinstance(value, str) and value.lower() == "true")
+    # slack_sdk sends booleans of GET requests as "1"/"0".
+    return value is True or (isinstance(value, str) and value.lower() in ("true", "1"))

@@ -11,6 +11,10 @@ from domain.identifiers import Reference
 from domain.statuses import Role, Status, allowed_roles
 
 MAX_DESCRIPTION = 800
+# The declaration modal's input holds 500 characters; the domain holds everyone else to it too.
+MAX_PROPOSED_VALUE = 500
+# A status change's comment (recipients' outcome modal, cancellations, operators' moves).
+MAX_COMMENT = 800
 
 
 @dataclass(frozen=True, slots=True)

@@ -85,7 +85,10 @@ def section_filter(
 class PostOutcome(StrEnum):
     POSTED = "posted"
     CHANNEL_GONE = "channel_gone"  # archived, not found, or the bot is not in it: never retried
-    FAILED = "failed"  # anything else (Slack down, rate limit beyond the retries): retried later
+    FAILED = "failed"  # Slack answered that it did not post (down, rate limit beyond the retries): retried
+    # The post left but no answer came back (timeout, connection lost): the digest may be in the channel.
+    # Before any new attempt the channel is searched for it (DigestPoster.find_posted).
+    UNCERTAIN = "uncertain"
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +103,21 @@ class RunStatus(StrEnum):
     POSTED = "posted"
     EMPTY = "empty"  # nothing to report: done, the window advances, nothing posted
     FAILED = "failed"  # retried at the next run, a few times
+    UNCERTAIN = "uncertain"  # posted without confirmation: searched for in the channel, then retried
     ABANDONED = "abandoned"  # channel gone or creator no longer habilitated
+
+
+@dataclass(frozen=True, slots=True)
+class PostedCheck:
+    """Whether a (subscription, period) digest is already in its channel: `ts` of its message when found;
+    `error` when the search itself failed, so nobody knows (and nothing may be posted)."""
+
+    ts: str | None = None
+    error: str = ""
+
+    @property
+    def found(self) -> bool:
+        return self.ts is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,3 +129,6 @@ class Claim:
     period_end: datetime
     since: datetime
     until: datetime
+    # An earlier attempt may have reached the channel (it crashed, or its post went unconfirmed): the
+    # channel is searched for the digest before posting it.
+    check_channel_first: bool = False

@@ -4,8 +4,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from domain.catalogue import ResourceKind
+from domain.text import check_text
 
 NOT_PROVIDED = "Non renseigné"
+# What a resource may hold, whoever sends it (an import file, the ROR national): the stored columns'
+# sizes for names, and room for the longest real values (a structure's tariffs) elsewhere.
+MAX_NAME = 500
+MAX_ADDRESS = 1_000
+MAX_DATA_VALUE = 5_000
+MAX_IDENTIFIER_SYSTEM = 200  # a URL or an OID naming the identifier's system
 
 
 @dataclass(slots=True)
@@ -42,3 +49,22 @@ class WrongRecipient:
     recipient: str
     blocked: int  # anomalies in 11 Bloquée (destinataire erroné)
     since: datetime  # the oldest of their last modifications
+
+
+def check_resource_texts(resource: Resource) -> None:
+    """InvalidText naming the first field of `resource` that no stored text may hold (too long, control
+    characters): such a resource is refused rather than stored or shown."""
+    for subject, value in (
+        ("Le nom", resource.name),
+        ("Le nom de la structure", resource.structure_name),
+        ("Le nom de l'offre", resource.offer_name or ""),
+    ):
+        check_text(value, subject=subject, max_length=MAX_NAME)
+    check_text(resource.address, subject="L'adresse", max_length=MAX_ADDRESS, multiline=True)
+    check_text(
+        resource.identifier_system or "",
+        subject="Le système de l'identifiant",
+        max_length=MAX_IDENTIFIER_SYSTEM,
+    )
+    for label, value in resource.data.items():
+        check_text(value, subject=f"La donnée « {label} »", max_length=MAX_DATA_VALUE, multiline=True)

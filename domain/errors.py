@@ -1,5 +1,6 @@
 """One hierarchy of errors; each carries the French sentence shown to the user."""
 
+from collections.abc import Sequence
 from typing import Protocol
 
 ACCESS_REQUEST_ADDRESS = "monserviceclient.ror@esante.gouv.fr"
@@ -22,6 +23,16 @@ class RorError(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+class DatabaseBusy(RorError):
+    """The database stayed locked by another writer longer than a user can wait (SQLite's single writer)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "La base de données des anomalies est occupée par une autre opération : rien n'a été enregistré. "
+            "Réessayez dans un instant."
+        )
 
 
 class NotHabilitated(RorError):
@@ -89,6 +100,10 @@ class InvalidReference(RorError):
             f"« {text} » n'est pas une référence d'anomalie : attendu ANO_ suivi de 12 chiffres "
             "(par exemple ANO_100000000909)."
         )
+
+
+class InvalidText(RorError):
+    """A text to store is too long for its field or holds a control character (domain.text)."""
 
 
 class InvalidDeclaration(RorError):
@@ -187,8 +202,28 @@ class InvalidSubscription(RorError):
 
 
 class SubscriptionNotFound(RorError):
-    def __init__(self, number: int | str) -> None:
-        super().__init__(f"Ce canal n'a pas d'abonnement n° {number}.")
+    """No subscription of this channel has this number (its id, which never changes); `existing` are the
+    numbers it has, so the user can pick the right one."""
+
+    def __init__(self, number: int | str, existing: Sequence[int] = ()) -> None:
+        if existing:
+            known = ", ".join(f"n° {n}" for n in existing)
+            where = f"Ses abonnements : {known} (détails : /ror abonnements)."
+        else:
+            where = "Ce canal n'a aucun abonnement."
+        super().__init__(f"L'abonnement n° {number} n'existe pas ou plus dans ce canal. {where}")
+        self.number = number
+
+
+class SubscriptionOfAnotherPerimeter(RorError):
+    """A member whose perimeter does not cover a channel's subscription tries to change, remove or post it."""
+
+    def __init__(self, number: int) -> None:
+        super().__init__(
+            f"L'abonnement n° {number} relève d'un autre périmètre que le vôtre : seuls les membres dont le "
+            "périmètre le couvre peuvent le supprimer ou publier son récapitulatif."
+        )
+        self.number = number
 
 
 class RorNationalError(RorError):

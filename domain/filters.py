@@ -9,11 +9,12 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from domain.catalogue import ResourceKind, canonical_data_item_label
+from domain.directory import MAX_NAME
 from domain.errors import InvalidFilter, InvalidReference, RorError
 from domain.geography import check_departement, check_region
 from domain.identifiers import normalise_reference_prefix
 from domain.statuses import Status, parse_status
-from domain.text import fold
+from domain.text import check_text, fold
 
 if TYPE_CHECKING:
     from domain.anomaly import Anomaly
@@ -52,6 +53,8 @@ _KEYS: dict[str, str] = {
     "jusqu'au": "au",
 }
 KNOWN_KEYS = "region, dep, ref, statut, ressource, nom, id, donnee, du, au"
+# Resource ids are at most as long as the stored column (40): an ID Offre, a structure's, an RPPS.
+MAX_RESOURCE_ID = 40
 _QUOTES = {'"': '"', "«": "»", "“": "”", "'": "'", "‘": "’"}
 
 
@@ -168,9 +171,13 @@ def _parse_one(key: str, value: str, fields: dict[str, object]) -> None:
         elif key == "ressource":
             fields["kinds"] = frozenset(ResourceKind.parse(v) for v in _split_values(value))
         elif key == "nom":
-            fields["name_contains"] = " ".join(value.split())
+            name = check_text(value, subject="Le filtre « nom »", max_length=MAX_NAME)
+            fields["name_contains"] = " ".join(name.split())
         elif key == "id":
-            fields["resource_ids"] = frozenset("".join(v.split()).upper() for v in _split_values(value))
+            fields["resource_ids"] = frozenset(
+                "".join(check_text(v, subject="Le filtre « id »", max_length=MAX_RESOURCE_ID).split()).upper()
+                for v in _split_values(value)
+            )
         elif key == "donnee":
             fields["data_items"] = frozenset(canonical_data_item_label(v) for v in _split_values(value))
         elif key == "du":

@@ -7,17 +7,29 @@ from dataclasses import dataclass, field
 from domain.errors import InvalidEmail, InvalidPerimeter
 from domain.geography import REGIONS
 from domain.statuses import Role
+from domain.text import check_text
 
+MAX_EMAIL = 320
+MAX_GROUP_NAME = 200
 _EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 # Declarant ids are stable across restarts and stores: derived from the e-mail, never stored.
 _DECLARANT_NAMESPACE = uuid.UUID("6f1c7c52-2f43-4d7e-9a55-0f5d8c1e2a71")
 
 
 def normalise_email(text: str) -> str:
-    email = text.strip().lower()
+    """The address trimmed and lower-cased; InvalidText when too long for any address (RFC 5321 and
+    the stored column: 320) or holding a control character, InvalidEmail when it is no address."""
+    typed = check_text(text, subject="L'adresse e-mail", max_length=MAX_EMAIL)
+    email = typed.lower()
     if not _EMAIL.match(email):
-        raise InvalidEmail(text.strip())
+        raise InvalidEmail(typed)
     return email
+
+
+def clean_group_name(text: str) -> str:
+    """A group name with its spacing normalised, as it is stored and compared; InvalidText when too long
+    or holding a control character."""
+    return " ".join(check_text(text, subject="Le nom du groupe", max_length=MAX_GROUP_NAME).split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +67,10 @@ class Perimeter:
 
     def contains(self, region: str | None) -> bool:
         return self.national or (region is not None and region in self.regions)
+
+    def covers(self, other: "Perimeter") -> bool:
+        """Every anomaly `other` sees, this perimeter sees too."""
+        return self.national or (not other.national and other.regions <= self.regions)
 
     def __str__(self) -> str:
         return "national" if self.national else ",".join(sorted(self.regions))

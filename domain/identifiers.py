@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from domain.catalogue import ResourceKind
 from domain.errors import InvalidIdentifier, InvalidReference
 from domain.geography import OLD_REGIONS
+from domain.text import printable
 
 _STRUCTURE_TYPES = {
     "0": "cabinet (ADELI)",
@@ -14,6 +15,8 @@ _STRUCTURE_TYPES = {
     "3": "SIRET",
     "4": "cabinet (RPPS)",
 }
+# The longest identifier of any type (SIRET: 15) with room to spare; the stored column holds 40.
+MAX_STRUCTURE_ID = 40
 _FINESS = re.compile(r"^(\d{2}|2A|2B|9[A-FJ])\d{7}$")
 _OFFER = re.compile(r"^(\d{2})/(\d{1,12})$")
 
@@ -27,35 +30,40 @@ def parse_structure_id(text: str, *, field: str = "structure") -> str:
     value = _compact(text).upper()
     if not value:
         raise InvalidIdentifier(field, "Saisissez l'ID National Structure (par exemple 1110000056).")
+    if len(value) > MAX_STRUCTURE_ID:
+        raise InvalidIdentifier(
+            field, f"L'ID National Structure compte {len(value)} caractères : {MAX_STRUCTURE_ID} au plus."
+        )
+    shown = printable(value, MAX_STRUCTURE_ID)
     kind = value[0]
     if kind not in _STRUCTURE_TYPES:
         raise InvalidIdentifier(
             field,
-            f"L'ID National Structure « {value} » doit commencer par le chiffre du type d'identifiant "
+            f"L'ID National Structure « {shown} » doit commencer par le chiffre du type d'identifiant "
             "(1 FINESS, 2 SIREN, 3 SIRET, 0 ou 4 cabinet).",
         )
     rest = value[1:]
     if len(value) < 10:
         raise InvalidIdentifier(
-            field, f"L'ID National Structure « {value} » est trop court : au moins 10 caractères attendus."
+            field, f"L'ID National Structure « {shown} » est trop court : au moins 10 caractères attendus."
         )
     if kind == "1" and not _FINESS.match(rest):
         raise InvalidIdentifier(
             field,
-            f"L'ID National Structure « {value} » doit être 1 suivi d'un numéro FINESS de 9 caractères "
+            f"L'ID National Structure « {shown} » doit être 1 suivi d'un numéro FINESS de 9 caractères "
             "(département puis 7 chiffres).",
         )
     if kind == "2" and not (len(rest) == 9 and rest.isdigit()):
         raise InvalidIdentifier(
-            field, f"L'ID National Structure « {value} » doit être 2 suivi d'un SIREN de 9 chiffres."
+            field, f"L'ID National Structure « {shown} » doit être 2 suivi d'un SIREN de 9 chiffres."
         )
     if kind == "3" and not (len(rest) == 14 and rest.isdigit()):
         raise InvalidIdentifier(
-            field, f"L'ID National Structure « {value} » doit être 3 suivi d'un SIRET de 14 chiffres."
+            field, f"L'ID National Structure « {shown} » doit être 3 suivi d'un SIRET de 14 chiffres."
         )
     if kind in "04" and not rest.isdigit():
         raise InvalidIdentifier(
-            field, f"L'ID National Structure « {value} » doit être {kind} suivi de chiffres uniquement."
+            field, f"L'ID National Structure « {shown} » doit être {kind} suivi de chiffres uniquement."
         )
     return value
 
@@ -63,23 +71,25 @@ def parse_structure_id(text: str, *, field: str = "structure") -> str:
 def parse_offer_id(text: str, *, field: str = "offre") -> str:
     """Validate an ID Offre: `<old INSEE region code>/<number>` (e.g. 91/11359)."""
     value = _compact(text)
+    shown = printable(value, 40)
     match = _OFFER.match(value)
     if not match:
         raise InvalidIdentifier(
             field,
-            f"L'ID Offre « {value} » doit avoir la forme <code région>/<numéro>, par exemple 91/11359.",
+            f"L'ID Offre « {shown} » doit avoir la forme <code région>/<numéro>, par exemple 91/11359.",
         )
     if match.group(1) not in OLD_REGIONS:
         raise InvalidIdentifier(
-            field, f"L'ID Offre « {value} » commence par {match.group(1)}, qui n'est pas un code de région."
+            field, f"L'ID Offre « {shown} » commence par {match.group(1)}, qui n'est pas un code de région."
         )
     return value
 
 
 def parse_rpps(text: str, *, field: str = "rpps") -> str:
     value = _compact(text)
+    shown = printable(value, 40)
     if not (len(value) == 11 and value.isdigit()):
-        raise InvalidIdentifier(field, f"Le numéro RPPS « {value} » doit compter exactement 11 chiffres.")
+        raise InvalidIdentifier(field, f"Le numéro RPPS « {shown} » doit compter exactement 11 chiffres.")
     return value
 
 
@@ -121,7 +131,7 @@ class Reference:
         value = _compact(text).upper()
         digits = value.removeprefix(cls.PREFIX)
         if not (digits.isascii() and digits.isdigit() and len(digits) == cls.DIGITS):
-            raise InvalidReference(text.strip())
+            raise InvalidReference(printable(text.strip(), 40))
         return cls(int(digits))
 
 
@@ -133,5 +143,5 @@ def normalise_reference_prefix(text: str) -> str:
     elif value.startswith(Reference.PREFIX.rstrip("_")):
         value = value.removeprefix(Reference.PREFIX.rstrip("_"))
     if not value.isdigit() or len(value) > Reference.DIGITS:
-        raise InvalidReference(text.strip())
+        raise InvalidReference(printable(text.strip(), 40))
     return Reference.PREFIX + value

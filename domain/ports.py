@@ -8,7 +8,7 @@ from typing import Generic, Protocol, Self, TypeVar
 
 from domain.anomaly import Anomaly
 from domain.catalogue import ResourceKind
-from domain.digests import Claim, Digest, PostResult, RunStatus, Selection
+from domain.digests import Claim, Digest, PostedCheck, PostResult, RunStatus, Selection
 from domain.directory import Resource, WrongRecipient
 from domain.events import DomainEvent
 from domain.filters import AnomalyFilter
@@ -122,6 +122,15 @@ class DeclarationLog(Protocol):
     def record(self, key: str, references: Sequence[str]) -> None: ...
 
 
+class ReplayLog(Protocol):
+    """The requests already acted on, remembered while a copy of them could still be accepted."""
+
+    def remember(self, key: str, *, now: datetime, until: datetime) -> bool:
+        """Remember `key` until `until`; False when it is already remembered (the same request again).
+        Keys whose time has passed are forgotten."""
+        ...
+
+
 class Outbox(Protocol):
     """Events committed with the change that caused them, delivered later (notifications)."""
 
@@ -192,7 +201,14 @@ class DigestQueries(Protocol):
 class DigestPoster(Protocol):
     """Slack, as the digest services see it. Rate limits (HTTP 429, Retry-After) are handled inside."""
 
-    def post_digest(self, digest: Digest, subscription: Subscription) -> PostResult: ...
+    def post_digest(self, digest: Digest, subscription: Subscription) -> PostResult:
+        """Post `digest` to the subscription's channel, marked as the digest of (subscription, period) so
+        `find_posted` can find it. Never retried blindly: an unanswered post is UNCERTAIN."""
+        ...
+
+    def find_posted(self, subscription: Subscription, period_end: datetime) -> PostedCheck:
+        """The channel's message holding the digest of (subscription, period_end), if it is there."""
+        ...
 
     def tell_creator(self, subscription: Subscription, text: str) -> None:
         """A direct message to the subscription's creator (best effort)."""
@@ -224,6 +240,9 @@ class UnitOfWork(Protocol):
 
     @property
     def outbox(self) -> Outbox: ...
+
+    @property
+    def replays(self) -> ReplayLog: ...
 
     @property
     def subscriptions(self) -> SubscriptionRepository: ...

@@ -75,10 +75,34 @@ class Subscription:
     id: int | None = None
     disabled_reason: str | None = field(default=None, compare=False)
 
+    @property
+    def perimeter(self) -> Perimeter:
+        """Whose the subscription is: the regions its filter reaches (its régions, its départements'),
+        national when the filter names none. Only members whose perimeter covers it may see its filters
+        and its creator, remove it or post its digest."""
+        of_departements = [region_of_departement(d) for d in self.filter.departements]
+        regions = set(self.filter.regions) | {r for r in of_departements if r is not None}
+        if not regions or None in of_departements:
+            return Perimeter.everywhere()
+        return Perimeter(regions=frozenset(regions))
+
     def describe(self) -> str:
         """One French line: what, when, which filters."""
         reports = describe_reports(self.report_blocked, self.report_updated, self.report_empty)
         return f"{reports.capitalize()}, {self.schedule.describe()} — {self.filter.describe()}"
+
+
+@dataclass(frozen=True, slots=True)
+class SeenSubscription:
+    """A channel's subscription as one member sees it: `subscription` only when their perimeter covers it;
+    otherwise they learn that it exists and its number, nothing else (not its filters, not its creator)."""
+
+    number: int
+    subscription: Subscription | None
+
+    @property
+    def is_theirs(self) -> bool:
+        return self.subscription is not None
 
 
 def _parse_time(word: str) -> time | None:

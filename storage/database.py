@@ -1,5 +1,8 @@
 """Opening a store: the engine with the right settings per database, and the schema brought up to date."""
 
+import sqlite3
+from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -9,28 +12,62 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import ExceptionContext, make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import sessionmaker
 
+from domain.errors import DatabaseBusy
 from storage.uow import SqlUnitOfWork
 
 MIGRATIONS = Path(__file__).with_name("migrations")
-SQLITE_BUSY_TIMEOUT_MS = 30_000
+# SQLite has one writer: another one waits for the write lock, then gives up with DatabaseBusy. Scripts,
+# the command line and start-up may wait long; a process answering Slack bounds the wait well under Slack's
+# 3 seconds (Store.bound_lock_wait), so a lock held by someone else (a long import, a stuck process) is
+# told to the user instead of timing out. Writers usually hold the lock for milliseconds.
+PATIENT_LOCK_WAIT_MS = 30_000
+# /healthz answers within a second: it waits this long for the write lock before calling the base busy.
+HEALTH_LOCK_WAIT_MS = 300
 SQLITE_CACHE_KB = 16_384
+# SQLite result codes (low byte of the extended code) meaning "someone else holds the lock".
+_SQLITE_BUSY, _SQLITE_LOCKED = 5, 6
 
 
-def _configure_sqlite(engine: Engine, *, immediate: bool) -> None:
+class Health(StrEnum):
+    """What /healthz reports about the database."""
+
+    OK = "ok"
+    BUSY = "occupée"
+    DOWN = "injoignable"
+
+
+def is_lock_timeout(error: BaseException | None) -> bool:
+    """True for SQLite's "database is locked": the wait for another writer ran out."""
+    code = getattr(error, "sqlite_errorcode", None)
+    return isinstance(code, int) and code & 0xFF in (_SQLITE_BUSY, _SQLITE_LOCKED)
+
+
+@dataclass
+class LockWait:
+    """How long this store's SQLite connections wait for a lock; shared by its engines, may be bounded."""
+
+    ms: int = PATIENT_LOCK_WAIT_MS
+
+
+_APPLIED_WAIT = "ror_busy_timeout_ms"
+
+
+def _configure_sqlite(engine: Engine, *, immediate: bool, wait: LockWait) -> None:
     # pysqlite's own transaction handling would start transactions lazily and DEFERRED; we take over so a
     # writing unit of work holds the write lock from its first read (no stale-snapshot upgrade failure).
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+    def _on_connect(dbapi_connection: Any, record: Any) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout={wait.ms}")
+        record.info[_APPLIED_WAIT] = wait.ms
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         # 16 MB of page cache per connection (default 2 MB): listing at 1 M anomalies reads index pages
         # from memory instead of asking the OS again on every query (BENCHMARKS.md).
         cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KB}")
@@ -38,19 +75,27 @@ def _configure_sqlite(engine: Engine, *, immediate: bool) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
+        if connection.info.get(_APPLIED_WAIT) != wait.ms:  # the wait was bounded after this connected
+            connection.exec_driver_sql(f"PRAGMA busy_timeout={wait.ms}")
+            connection.info[_APPLIED_WAIT] = wait.ms
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
+    @event.listens_for(engine, "handle_error")
+    def _on_error(context: ExceptionContext) -> None:
+        # A lock held too long is a domain outcome the user can act on (retry), not a broken database.
+        if is_lock_timeout(context.original_exception):
+            raise DatabaseBusy() from context.original_exception
 
-def make_engine(url: str, *, read_only: bool = False) -> Engine:
+
+def make_engine(url: str, *, read_only: bool = False, wait: LockWait | None = None) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
         if database and database != ":memory:":
             Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
-        )
-        _configure_sqlite(engine, immediate=not read_only)
+        lock_wait = wait or LockWait()
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": lock_wait.ms / 1000})
+        _configure_sqlite(engine, immediate=not read_only, wait=lock_wait)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
@@ -86,9 +131,19 @@ def upgrade(url: str, *, engine: Engine | None = None) -> None:
                 connection.execute(text("SELECT pg_advisory_unlock(724001)"))
                 connection.commit()
         return
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+    if engine.url.database in (None, "", ":memory:"):
+        with engine.begin() as connection:  # an in-memory database lives in this engine only
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+        return
+    # Start-up may wait for the lock, even in a process whose requests may not.
+    patient = make_engine(url)
+    try:
+        with patient.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+    finally:
+        patient.dispose()
 
 
 class Store:
@@ -96,11 +151,14 @@ class Store:
 
     def __init__(self, url: str, *, timezone: str = "Europe/Paris", engine: Engine | None = None) -> None:
         self.url = url
-        self.engine = engine or make_engine(url)
+        self.lock_wait = LockWait()
+        self.engine = engine or make_engine(url, wait=self.lock_wait)
         self.tz = ZoneInfo(timezone)
         # SQLite readers get their own engine whose transactions do not take the write lock.
         self.read_engine = (
-            make_engine(url, read_only=True) if self.engine.dialect.name == "sqlite" else self.engine
+            make_engine(url, read_only=True, wait=self.lock_wait)
+            if self.engine.dialect.name == "sqlite"
+            else self.engine
         )
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._read_sessions = sessionmaker(self.read_engine, expire_on_commit=False)
@@ -116,16 +174,46 @@ class Store:
         """A unit of work that only reads: on SQLite it does not take the write lock."""
         return SqlUnitOfWork(self._read_sessions, tz=self.tz, read_only=True)
 
+    def bound_lock_wait(self, milliseconds: int) -> None:
+        """From now on, wait at most `milliseconds` for SQLite's lock, then give up with DatabaseBusy (a
+        process answering Slack, whose answers must leave within 3 seconds)."""
+        self.lock_wait.ms = milliseconds
+
     def is_up_to_date(self) -> bool:
-        return current_revision(self.engine) == _head()
+        return current_revision(self.read_engine) == _head()
 
     def ping(self) -> bool:
+        return self.health() is Health.OK
+
+    def health(self) -> Health:
+        """Whether the database answers, within a second whatever other connections do: on SQLite,
+        reading never waits for a writer, and the write lock is waited for HEALTH_LOCK_WAIT_MS at most."""
         try:
-            with self.engine.connect() as connection:
+            with self.read_engine.connect() as connection:
                 connection.execute(text("SELECT 1"))
-        except SQLAlchemyError:
-            return False
-        return True
+            if self.dialect == "sqlite" and not self._sqlite_write_lock_free():
+                return Health.BUSY
+        except (SQLAlchemyError, sqlite3.Error):
+            return Health.DOWN
+        return Health.OK
+
+    def _sqlite_write_lock_free(self) -> bool:
+        connection = self.engine.raw_connection()
+        try:
+            cursor = connection.cursor()
+            cursor.execute(f"PRAGMA busy_timeout={HEALTH_LOCK_WAIT_MS}")
+            try:
+                cursor.execute("BEGIN IMMEDIATE")
+                cursor.execute("ROLLBACK")
+            except sqlite3.OperationalError as error:
+                if is_lock_timeout(error):
+                    return False
+                raise
+            finally:
+                connection.info.pop(_APPLIED_WAIT, None)  # the next transaction sets the store's wait again
+            return True
+        finally:
+            connection.close()
 
     def dispose(self) -> None:
         self.engine.dispose()

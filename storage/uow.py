@@ -12,6 +12,7 @@ from storage.repositories.digests import SqlDigestQueries, SqlDigestRuns
 from storage.repositories.directory import SqlDirectory
 from storage.repositories.groups import SqlGroups
 from storage.repositories.outbox import SqlOutbox
+from storage.repositories.replays import SqlReplayLog
 from storage.repositories.subscriptions import SqlSubscriptions
 
 
@@ -21,6 +22,7 @@ class SqlUnitOfWork:
     groups: SqlGroups
     declarations: SqlDeclarationLog
     outbox: SqlOutbox
+    replays: SqlReplayLog
     subscriptions: SqlSubscriptions
     digest_runs: SqlDigestRuns
     digest_queries: SqlDigestQueries
@@ -46,6 +48,7 @@ class SqlUnitOfWork:
             self.groups = SqlGroups(self.session)
             self.declarations = SqlDeclarationLog(self.session)
             self.outbox = SqlOutbox(self.session)
+            self.replays = SqlReplayLog(self.session)
             self.subscriptions = SqlSubscriptions(self.session)
             self.digest_runs = SqlDigestRuns(self.session)
             self.digest_queries = SqlDigestQueries(self.session, self.tz)

@@ -192,6 +192,18 @@ class FakeDeclarations:
         self.rows[key] = list(references)
 
 
+class FakeReplayLog:
+    def __init__(self) -> None:
+        self.rows: dict[str, datetime] = {}
+
+    def remember(self, key: str, *, now: datetime, until: datetime) -> bool:
+        self.rows = {k: expires for k, expires in self.rows.items() if expires >= now}
+        if key in self.rows:
+            return False
+        self.rows[key] = until
+        return True
+
+
 class FakeOutbox:
     def __init__(self) -> None:
         self.events: list[DomainEvent] = []
@@ -274,9 +286,11 @@ class FakeDigestRuns:
                 len(self.rows) + 1, subscription.id, period_end, RunStatus.CLAIMED, now, since, until
             )
             self.rows.append(existing)
+            check_first = False
         elif (existing.status is RunStatus.CLAIMED and existing.claimed_at < stale_before) or (
-            existing.status is RunStatus.FAILED and existing.attempts < max_attempts
+            existing.status in (RunStatus.FAILED, RunStatus.UNCERTAIN) and existing.attempts < max_attempts
         ):
+            check_first = existing.status is not RunStatus.FAILED
             existing.status, existing.claimed_at, existing.since, existing.until = (
                 RunStatus.CLAIMED,
                 now,
@@ -286,7 +300,7 @@ class FakeDigestRuns:
             existing.attempts += 1
         else:
             return None
-        return Claim(existing.id, subscription.id, period_end, since, until)
+        return Claim(existing.id, subscription.id, period_end, since, until, check_first)
 
     def finish(
         self, claim: Claim, *, status: RunStatus, at: datetime, ts: str | None = None, error: str = ""
@@ -336,6 +350,7 @@ class FakeUnitOfWork:
         self.groups = FakeGroups()
         self.declarations = FakeDeclarations()
         self.outbox = FakeOutbox()
+        self.replays = FakeReplayLog()
         self.subscriptions = FakeSubscriptions()
         self.digest_runs = FakeDigestRuns()
         self.digest_queries = FakeDigestQueries(self.anomalies)
@@ -352,6 +367,7 @@ class FakeUnitOfWork:
                 self.groups.rows,
                 self.declarations.rows,
                 self.outbox.events,
+                self.replays.rows,
             )
         )
 
@@ -378,4 +394,5 @@ class FakeUnitOfWork:
             self.groups.rows,
             self.declarations.rows,
             self.outbox.events,
+            self.replays.rows,
         ) = copy.deepcopy(self._snapshot)  # type: ignore[assignment]

@@ -14,6 +14,10 @@ _VERBS = {
     RunStatus.POSTED: "publié",
     RunStatus.EMPTY: "rien à signaler, rien publié",
     RunStatus.FAILED: "échec, nouvel essai au prochain passage",
+    RunStatus.UNCERTAIN: (
+        "publication non confirmée par Slack ; le prochain passage la cherche dans le canal avant de "
+        "republier quoi que ce soit"
+    ),
     RunStatus.ABANDONED: "abonnement désactivé",
 }
 
@@ -60,7 +64,7 @@ def report_line(report: RunReport, context: AppContext) -> str:
     sub = report.subscription
     when = report.period_end.astimezone(context.settings.timezone).strftime("%d/%m/%Y %H:%M")
     line = f"Abonnement {sub.id} (canal {sub.channel_id}), période jusqu'au {when} : {_VERBS[report.status]}"
-    if report.status is RunStatus.POSTED:
+    if report.status is RunStatus.POSTED and not report.error:
         line += f" ({report.total} anomalie{'s' if report.total > 1 else ''})"
     if report.error:
         line += f" [{report.error}]"
@@ -79,7 +83,7 @@ def run_due_command(args: argparse.Namespace) -> int:
     for report in reports:
         print(report_line(report, context))
     context.store.dispose()
-    return 1 if any(r.status is RunStatus.FAILED for r in reports) else 0
+    return 1 if any(r.status in (RunStatus.FAILED, RunStatus.UNCERTAIN) for r in reports) else 0
 
 
 def run_scheduler(args: argparse.Namespace) -> int:  # noqa: ARG001

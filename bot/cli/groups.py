@@ -7,7 +7,7 @@ from bot.cli.parser import UsageError
 from bot.context import AppContext
 from bot.settings import Surface
 from domain.errors import UnknownGroup
-from domain.habilitation import Group, Perimeter, normalise_email
+from domain.habilitation import Group, Perimeter, clean_group_name, normalise_email
 from domain.services import add_member, create_group, list_groups, remove_member
 
 
@@ -81,10 +81,11 @@ def run_add_member(args: argparse.Namespace) -> int:
 def run_remove_member(args: argparse.Namespace) -> int:
     context = AppContext.start(surface=Surface.CLI)
     email = args.email.strip().lower()
+    name = clean_group_name(args.name)
     known = {g.name: g for g in list_groups(uow=context.uow())}
-    current = known.get(" ".join(args.name.split()))
+    current = known.get(name)
     if current is None:
-        raise UnknownGroup(args.name)
+        raise UnknownGroup(name)
     if email not in current.members:
         raise UsageError(f"{email} n'est pas membre du groupe « {current.name} ».")
     remove_member(group_name=current.name, email=email, uow=context.uow())

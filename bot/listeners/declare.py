@@ -37,7 +37,9 @@ from domain.services import (
     ResourceCard,
     confirmation_text,
     declare_anomalies,
+    description_key,
     find_resource,
+    proposed_value_key,
 )
 
 logger = logging.getLogger(__name__)
@@ -109,11 +111,13 @@ def build_form(
 
 
 def _block_for(field: str, labels: list[str], *, step: int) -> str:
-    if field.startswith("description:"):
-        label = field.split(":", 1)[1]
-        if label in labels:
-            return description_block_id(labels.index(label))
-        return DeclareIds.ITEMS_BLOCK
+    for prefix, block_id in (
+        (description_key(""), description_block_id),
+        (proposed_value_key(""), proposed_block_id),
+    ):
+        if field.startswith(prefix):
+            label = field.removeprefix(prefix)
+            return block_id(labels.index(label)) if label in labels else DeclareIds.ITEMS_BLOCK
     if step == 1:
         return DeclareIds.OFFER_BLOCK if field == "offre" else DeclareIds.STRUCTURE_BLOCK
     return DeclareIds.ITEMS_BLOCK
@@ -298,10 +302,10 @@ def submit_declaration(
 
 
 def add_routes(router: Router) -> None:
-    router.subcommand(("declarer", "déclarer", "declare"), declare_command)
-    router.action(DeclareIds.OPEN_MODAL, open_blank)
-    router.action(SearchIds.DECLARE, open_from_card)
-    router.shortcut(DeclareIds.MESSAGE_SHORTCUT, open_from_message)
-    router.view(DeclareIds.LOOKUP_MODAL, submit_lookup)
-    router.action(DeclareIds.ITEMS_SELECT, items_changed)
+    router.subcommand(("declarer", "déclarer", "declare"), declare_command, replay_safe=True)
+    router.action(DeclareIds.OPEN_MODAL, open_blank, replay_safe=True)
+    router.action(SearchIds.DECLARE, open_from_card, replay_safe=True)
+    router.shortcut(DeclareIds.MESSAGE_SHORTCUT, open_from_message, replay_safe=True)
+    router.view(DeclareIds.LOOKUP_MODAL, submit_lookup, replay_safe=True)
+    router.action(DeclareIds.ITEMS_SELECT, items_changed, replay_safe=True)
     router.view(DeclareIds.FORM_MODAL, submit_declaration)

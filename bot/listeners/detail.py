@@ -128,7 +128,7 @@ def _redraw_cancelled(
 
 def add_routes(router: Router) -> None:
     router.subcommand(("voir", "afficher", "show"), show_command, background=True)
-    router.subcommand(("annuler", "cancel"), cancel_command)
+    router.subcommand(("annuler", "cancel"), cancel_command, replay_safe=True)  # asks first
     router.action(DetailIds.CONFIRM_CANCEL, confirm_cancel)
-    router.action(DetailIds.KEEP, keep)
+    router.action(DetailIds.KEEP, keep, replay_safe=True)
     router.action(DetailIds.CANCEL, cancel_from_detail)

@@ -88,5 +88,5 @@ def outcome_submitted(
 
 def add_routes(router: Router) -> None:
     router.without_member(is_recipient_request)
-    router.action(OUTCOME_ACTION, outcome_clicked)
+    router.action(OUTCOME_ACTION, outcome_clicked, replay_safe=True)  # opens the modal
     router.view(RecipientIds.OUTCOME_MODAL, outcome_submitted)

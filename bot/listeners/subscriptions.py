@@ -1,4 +1,7 @@
-"""`/ror abonner`, `/ror abonnements`, `/ror desabonner N`, `/ror digest`, and the digest buttons."""
+"""`/ror abonner`, `/ror abonnements`, `/ror desabonner N`, `/ror digest`, and the digest buttons.
+
+A subscription is referred to by its number, its id in the database, which never changes (positions
+shift when another is removed). A subscription is its perimeter's (domain.services.digests)."""
 
 from typing import Any
 
@@ -12,18 +15,21 @@ from bot.listeners.listing import render
 from bot.notifications.slack_poster import SlackDigestPoster
 from bot.reply import tell
 from bot.router import CommandCall, Router
+from bot.views.blocks import section
 from bot.views.listing import ListState
 from bot.views.subscriptions import (
+    digests_now_text,
     subscribed_blocks,
     subscribed_text,
     subscriptions_blocks,
+    subscriptions_text,
     unsubscribed_notice,
 )
 from domain.digests import RunStatus
 from domain.errors import InvalidSubscription
 from domain.habilitation import Member
 from domain.schedule import next_due
-from domain.services.digests import list_subscriptions, post_digest_now, subscribe, unsubscribe
+from domain.services.digests import channel_subscriptions, post_digest_now, subscribe, unsubscribe
 from domain.subscriptions import USAGE, parse_subscription_text
 
 
@@ -46,32 +52,38 @@ def subscribe_command(call: CommandCall) -> None:
 
 
 def list_command(call: CommandCall) -> None:
-    found = list_subscriptions(channel_id=call.channel_id, uow=call.ror.store.reader())
-    call.reply(text=f"Abonnements de ce canal : {len(found)}", blocks=subscriptions_blocks(found))
+    seen = channel_subscriptions(channel_id=call.channel_id, member=call.member, uow=call.ror.store.reader())
+    call.reply(text=subscriptions_text(seen), blocks=subscriptions_blocks(seen))
 
 
 def unsubscribe_command(call: CommandCall) -> None:
     if len(call.words) != 1 or not call.words[0].isdigit():
         raise InvalidSubscription(
-            "Indiquez le numéro de l'abonnement (voir /ror abonnements) : /ror desabonner 1."
+            "Indiquez le numéro de l'abonnement, tel que /ror abonnements l'affiche : /ror desabonner 12."
         )
-    removed = unsubscribe(channel_id=call.channel_id, number=int(call.words[0]), uow=call.ror.uow())
+    removed = unsubscribe(
+        channel_id=call.channel_id, number=int(call.words[0]), member=call.member, uow=call.ror.uow()
+    )
+    notice = unsubscribed_notice(removed)
     after_commit(
-        "la confirmation du désabonnement",
-        lambda: call.reply(text=f"Abonnement supprimé : {removed.describe()}."),
+        "la confirmation du désabonnement", lambda: call.reply(text=notice, blocks=[section(notice)])
     )
 
 
 def digest_command(call: CommandCall) -> None:
     ror = call.ror
     poster = SlackDigestPoster(call.client, tz=ror.settings.timezone)
-    reports = post_digest_now(channel_id=call.channel_id, uow=ror.uow(), poster=poster, clock=ror.clock)
-    if not reports:
+    done = post_digest_now(
+        channel_id=call.channel_id, member=call.member, uow=ror.uow(), poster=poster, clock=ror.clock
+    )
+    if not done.reports and not done.others:
         call.reply(text=f"Ce canal n'a aucun abonnement. Pour en créer un : {USAGE}")
         return
-    failed = [r for r in reports if r.status is not RunStatus.POSTED]
-    if failed:
-        call.reply(text=f"Slack a refusé la publication ({failed[0].error}). Le bot est-il membre du canal ?")
+    failed = next((r.error for r in done.reports if r.status is not RunStatus.POSTED), None)
+    posted = sum(1 for r in done.reports if r.status is RunStatus.POSTED)
+    text = digests_now_text(posted, failed, done.others)
+    if text is not None:
+        call.reply(text=text, blocks=[section(text)])
 
 
 def unsubscribe_clicked(
@@ -79,6 +91,7 @@ def unsubscribe_clicked(
     body: dict[str, Any],
     action: dict[str, Any],
     client: WebClient,
+    member: Member,
     ror: AppContext,
     respond: Respond,
 ) -> None:
@@ -86,11 +99,13 @@ def unsubscribe_clicked(
     channel_id = str(
         (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id") or ""
     )
-    removed = unsubscribe(channel_id=channel_id, subscription_id=int(action.get("value") or 0), uow=ror.uow())
+    value = str(action.get("value") or "")
+    number = int(value) if value.isdigit() else 0
+    removed = unsubscribe(channel_id=channel_id, number=number, member=member, uow=ror.uow())
 
     def redraw() -> None:
-        found = list_subscriptions(channel_id=channel_id, uow=ror.store.reader())
-        blocks = subscriptions_blocks(found, notice=unsubscribed_notice(removed))
+        seen = channel_subscriptions(channel_id=channel_id, member=member, uow=ror.store.reader())
+        blocks = subscriptions_blocks(seen, notice=unsubscribed_notice(removed))
         tell(
             body=body,
             client=client,
@@ -120,8 +135,8 @@ def open_list(
 
 def add_routes(router: Router) -> None:
     router.subcommand(("abonner", "sabonner", "subscribe"), subscribe_command)
-    router.subcommand(("abonnements", "subscriptions"), list_command)
+    router.subcommand(("abonnements", "subscriptions"), list_command, replay_safe=True)
     router.subcommand(("desabonner", "unsubscribe"), unsubscribe_command)
     router.subcommand(("digest", "recapitulatif", "recap"), digest_command)
     router.action(DigestIds.UNSUBSCRIBE, unsubscribe_clicked)
-    router.action(DigestIds.OPEN_LIST, open_list)
+    router.action(DigestIds.OPEN_LIST, open_list, replay_safe=True)

@@ -23,7 +23,7 @@ from bot.views.recipients import (
     recipient_blocks,
     recipient_text,
     status_changed_blocks,
-    status_changed_text,
+    status_changed_fallback,
 )
 from domain.errors import AnomalyNotFound
 from domain.events import DomainEvent, RecipientUnreachable, SentToRecipient, StatusChanged
@@ -103,7 +103,7 @@ class OutboxDelivery:
             return  # their own move
         user_id = self.user_id_for(event.declarant_email)
         if user_id is not None:
-            self._dm(user_id, text=status_changed_text(event), blocks=status_changed_blocks(event))
+            self._dm(user_id, text=status_changed_fallback(event), blocks=status_changed_blocks(event))
 
     def report_unreachable(self, event: RecipientUnreachable) -> None:
         ror = self.context

@@ -4,11 +4,13 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.mrkdwn import escape, truncate
+from bot.mrkdwn import cut, escape, truncate
 
 Block = dict[str, Any]
 
 SECTION_TEXT_MAX = 3000
+FIELD_TEXT_MAX = 2000
+CONFIRM_TEXT_MAX = 300
 BUTTON_TEXT_MAX = 75
 OPTION_TEXT_MAX = 75
 HEADER_TEXT_MAX = 150
@@ -21,8 +23,9 @@ def plain(text: str, limit: int = 3000) -> dict[str, Any]:
     return {"type": "plain_text", "text": truncate(text, limit), "emoji": True}
 
 
-def md(text: str) -> dict[str, Any]:
-    return {"type": "mrkdwn", "text": truncate(text, SECTION_TEXT_MAX)}
+def md(text: str, limit: int = SECTION_TEXT_MAX) -> dict[str, Any]:
+    """A mrkdwn text object; `text` is already escaped, and is cut to `limit` between entities."""
+    return {"type": "mrkdwn", "text": cut(text, limit)}
 
 
 def header(text: str) -> Block:
@@ -44,7 +47,7 @@ def text_blocks(text: str) -> list[Block]:
 
 
 def fields_section(fields: list[str]) -> Block:
-    return {"type": "section", "fields": [md(f) for f in fields[:10]]}
+    return {"type": "section", "fields": [md(f, FIELD_TEXT_MAX) for f in fields[:10]]}
 
 
 def context(*texts: str) -> Block:
@@ -65,7 +68,7 @@ def actions(*elements: dict[str, Any], block_id: str | None = None) -> Block:
 def confirm(title: str, text: str, yes: str, no: str = "Annuler") -> dict[str, Any]:
     return {
         "title": plain(title, 100),
-        "text": {"type": "mrkdwn", "text": truncate(text, 300)},
+        "text": md(text, CONFIRM_TEXT_MAX),
         "confirm": plain(yes, 30),
         "deny": plain(no, 30),
         "style": "danger",
@@ -128,7 +131,7 @@ def sections_of_lines(lines: list[str], *, limit: int = SECTION_TEXT_MAX) -> lis
     blocks: list[Block] = []
     current = ""
     for line in lines:
-        line = truncate(line, limit)
+        line = cut(line, limit)
         candidate = f"{current}\n{line}" if current else line
         if len(candidate) > limit:
             blocks.append(section(current))

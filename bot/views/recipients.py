@@ -28,9 +28,10 @@ def outcome_action_id(status: Status) -> str:
 
 
 def recipient_text(anomaly: Anomaly) -> str:
+    """The DM's fallback text (notifications): Slack reads it as mrkdwn, so names are escaped."""
     return (
-        f"Anomalie {anomaly.reference} à traiter : « {anomaly.data_item} » sur {anomaly.kind.label} "
-        f"{anomaly.resource_id} ({anomaly.offer_name or anomaly.structure_name})."
+        f"Anomalie {anomaly.reference} à traiter : « {escape(anomaly.data_item)} » sur {anomaly.kind.label} "
+        f"{safe(anomaly.resource_id, 40)} ({safe(anomaly.offer_name or anomaly.structure_name, 300)})."
     )
 
 
@@ -100,4 +101,9 @@ def status_changed_text(event: StatusChanged) -> str:
 
 
 def status_changed_blocks(event: StatusChanged) -> list[Block]:
-    return [section(safe(status_changed_text(event), 2900))]
+    return [section(status_changed_fallback(event))]
+
+
+def status_changed_fallback(event: StatusChanged) -> str:
+    """The DM's text, escaped (the actor and the comment are other people's words) and within limits."""
+    return safe(status_changed_text(event), 2900)

@@ -72,4 +72,6 @@ def resource_card_blocks(card: ResourceCard) -> list[Block]:
 
 
 def resource_card_text(card: ResourceCard) -> str:
-    return f"{card.resource.kind.label} {card.resource.resource_id} — {card.resource.name}"
+    """The message's fallback text (notifications, screen readers): Slack reads it as mrkdwn too."""
+    resource = card.resource
+    return f"{resource.kind.label} {safe(resource.resource_id, 40)} — {safe(resource.name, 300)}"

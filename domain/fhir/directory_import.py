@@ -23,11 +23,12 @@ Practitioner or PractitionerRole:
 
 A malformed resource is rejected with its place in the file and a French reason; the rest loads."""
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from domain.directory import Resource
-from domain.errors import InvalidIdentifier
+from domain.directory import Resource, check_resource_texts
+from domain.errors import InvalidIdentifier, InvalidText
 from domain.fhir.offers import offer_id_of, read_offer
 from domain.fhir.practitioners import practitioner_rpps, read_practitioner, role_practitioner_id, role_rpps
 from domain.fhir.reading import Entry, read_entries
@@ -35,9 +36,13 @@ from domain.fhir.rejection import Rejection, ResourceRejected
 from domain.fhir.structures import read_structure
 from domain.fhir.values import Json, node, reference_id, text
 from domain.identifiers import parse_structure_id
+from domain.text import printable
 
 SUPPORTED_TYPES = ("Organization", "HealthcareService", "Location", "Practitioner", "PractitionerRole")
 KnownStructure = Callable[[str], Resource | None]
+# FHIR R4 `id`: 1 to 64 letters, digits, `-` and `.`.
+_FHIR_ID = re.compile(r"[A-Za-z0-9\-.]{1,64}")
+BAD_FHIR_ID = "Id FHIR invalide : 1 à 64 caractères parmi les lettres, les chiffres, « - » et « . »."
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,10 +80,10 @@ class _Structures:
             if fhir_id in self.rejected_at:
                 where = self.rejected_at[fhir_id]
                 raise ResourceRejected(
-                    f"La structure Organization/{fhir_id} de {role} a été rejetée ({where.unit} {where.position})."
+                    f"La structure Organization/{printable(fhir_id, 64)} de {role} a été rejetée ({where.unit} {where.position})."
                 )
             raise ResourceRejected(
-                f"Structure de {role} inconnue : Organization/{fhir_id} n'est pas dans le fichier."
+                f"Structure de {role} inconnue : Organization/{printable(fhir_id, 64)} n'est pas dans le fichier."
             )
         identifier = text(node(reference.get("identifier")), "value")
         if not identifier:
@@ -89,7 +94,7 @@ class _Structures:
         found = self.by_identifier(identifier)
         if found is None:
             raise ResourceRejected(
-                f"Structure de {role} inconnue : aucune structure d'ID National Structure {identifier} "
+                f"Structure de {role} inconnue : aucune structure d'ID National Structure {printable(identifier, 40)} "
                 "dans le fichier ni dans l'annuaire."
             )
         return found
@@ -111,6 +116,7 @@ class _Import:
         self.rejected = rejected
         self.loaded: list[tuple[int, Resource]] = []
         self.by_type: dict[str, list[Entry]] = {t: [] for t in SUPPORTED_TYPES}
+        self.fhir_ids: dict[tuple[str, str], Entry] = {}
         for entry in entries:
             self._sort(entry)
         self.locations = {e.fhir_id: e.body for e in self.by_type["Location"] if e.fhir_id}
@@ -123,20 +129,39 @@ class _Import:
         elif kind not in self.by_type:
             self.rejected.append(
                 entry.rejected(
-                    f"Type de ressource non pris en charge : {kind} (attendu Organization, HealthcareService, "
-                    "Location, Practitioner ou PractitionerRole)."
+                    f"Type de ressource non pris en charge : {printable(kind, 40)} (attendu Organization, "
+                    "HealthcareService, Location, Practitioner ou PractitionerRole)."
                 )
             )
+        elif entry.fhir_id is not None and not _FHIR_ID.fullmatch(entry.fhir_id):
+            self.rejected.append(entry.rejected(BAD_FHIR_ID))
+        elif entry.fhir_id is not None and (kind, entry.fhir_id) in self.fhir_ids:
+            # Two resources with one id: whichever a reference names would be a guess; the first is kept.
+            first = self.fhir_ids[(kind, entry.fhir_id)]
+            self.rejected.append(entry.rejected(_duplicate("Id FHIR", f"{kind}/{entry.fhir_id}", first)))
         else:
+            if entry.fhir_id is not None:
+                self.fhir_ids[(kind, entry.fhir_id)] = entry
             self.by_type[kind].append(entry)
 
     def _keep(self, entry: Entry, resource: Resource, seen: dict[str, Entry], label: str) -> bool:
+        if not self._storable(entry, resource):
+            return False
         first = seen.get(resource.resource_id)
         if first is not None:
             self.rejected.append(entry.rejected(_duplicate(label, resource.resource_id, first)))
             return False
         seen[resource.resource_id] = entry
         self.loaded.append((entry.position, resource))
+        return True
+
+    def _storable(self, entry: Entry, resource: Resource) -> bool:
+        """False, with the reason recorded, when a text of `resource` is no text to store."""
+        try:
+            check_resource_texts(resource)
+        except InvalidText as error:
+            self._reject(entry, ResourceRejected(error.message))
+            return False
         return True
 
     def structures_pass(self) -> None:
@@ -213,7 +238,8 @@ class _Import:
             except ResourceRejected as error:
                 self._reject(entry, error)
                 continue
-            self.loaded.append((entry.position, resource))
+            if self._storable(entry, resource):
+                self.loaded.append((entry.position, resource))
 
     @staticmethod
     def _rpps_of_role(entry: Entry, rpps_by_fhir_id: dict[str, str], rejected_ids: dict[str, Entry]) -> str:
@@ -223,11 +249,11 @@ class _Import:
         if fhir_id is not None and fhir_id in rejected_ids:
             where = rejected_ids[fhir_id]
             raise ResourceRejected(
-                f"Le professionnel Practitioner/{fhir_id} de ce rôle a été rejeté ({where.unit} {where.position})."
+                f"Le professionnel Practitioner/{printable(fhir_id, 64)} de ce rôle a été rejeté ({where.unit} {where.position})."
             )
         rpps = role_rpps(entry.body)
         if rpps is None:
-            named = f"Practitioner/{fhir_id} n'est pas dans le fichier et " if fhir_id else ""
+            named = f"Practitioner/{printable(fhir_id, 64)} n'est pas dans le fichier et " if fhir_id else ""
             raise ResourceRejected(f"Professionnel du rôle inconnu : {named}aucun numéro RPPS n'est indiqué.")
         return rpps
 

@@ -34,17 +34,42 @@ class Entry:
         return Rejection(self.position, self.unit, self.resource_type or None, self.fhir_id, reason)
 
 
+class _TooDeep(ValueError):
+    """JSON nested deeper than Python's parser recurses (a hostile file, not a FHIR resource)."""
+
+
+TOO_DEEP = (
+    "JSON imbriqué trop profondément pour être lu : aucune ressource FHIR n'a cette profondeur "
+    "(fichier corrompu ou malveillant)."
+)
+
+
+def _loads(text_: str) -> object:
+    """json.loads, with nesting too deep for the parser reported as _TooDeep instead of RecursionError."""
+    try:
+        return json.loads(text_)
+    except RecursionError:
+        raise _TooDeep() from None
+
+
 def _json_error(error: json.JSONDecodeError) -> str:
     return f"{error.msg} (colonne {error.colno})"
 
 
 def _is_resource_line(line: str) -> bool:
     try:
-        body = json.loads(line)
-    except json.JSONDecodeError:
+        body = _loads(line)
+    except (json.JSONDecodeError, _TooDeep):
         return False
     # A Bundle written on one line is a document, not a line of NDJSON.
-    return isinstance(body, dict) and body.get("resourceType") != "Bundle"
+    return isinstance(body, dict) and not _is_bundle(body)
+
+
+def _is_bundle(document: Json) -> bool:
+    """A Bundle, or what was meant as one: entries but no resourceType."""
+    return text(document, "resourceType") == "Bundle" or (
+        "entry" in document and "resourceType" not in document
+    )
 
 
 def _is_ndjson(text_: str) -> bool:
@@ -68,7 +93,9 @@ def read_entries(content: str) -> tuple[list[Entry], list[Rejection]]:
     if _is_ndjson(content):
         return _read_ndjson(content)
     try:
-        document = json.loads(content)
+        document = _loads(content)
+    except _TooDeep:
+        return [], [Rejection(1, LINE, None, None, TOO_DEEP)]
     except json.JSONDecodeError as error:
         if _has_resource_line(content):
             return _read_ndjson(content)
@@ -84,7 +111,10 @@ def _read_ndjson(content: str) -> tuple[list[Entry], list[Rejection]]:
         if not line.strip():
             continue
         try:
-            body = json.loads(line)
+            body = _loads(line)
+        except _TooDeep:
+            rejected.append(Rejection(number, LINE, None, None, TOO_DEEP))
+            continue
         except json.JSONDecodeError as error:
             rejected.append(
                 Rejection(number, LINE, None, None, f"Ligne JSON illisible : {_json_error(error)}.")
@@ -110,10 +140,34 @@ def _read_document(document: object) -> tuple[list[Entry], list[Rejection]]:
                 1, ENTRY, None, None, "Le fichier n'est ni un Bundle FHIR, ni une ressource, ni du NDJSON."
             )
         ]
-    if text(document, "resourceType") == "Bundle":
-        raw = document.get("entry", [])
-        return _read_items(raw if isinstance(raw, list) else [], _bundle_resource)
+    if _is_bundle(document):
+        return _read_bundle(document)
     return [Entry(1, ENTRY, document)], []
+
+
+def _read_bundle(document: Json) -> tuple[list[Entry], list[Rejection]]:
+    def refused(reason: str) -> tuple[list[Entry], list[Rejection]]:
+        return [], [Rejection(1, ENTRY, "Bundle", None, reason)]
+
+    if "resourceType" not in document:
+        return refused('Bundle sans « resourceType » : un Bundle FHIR commence par "resourceType": "Bundle".')
+    raw = document.get("entry", [])
+    if raw is None:  # a search that found nothing: a Bundle without entries is a valid FHIR answer
+        raw = []
+    if not isinstance(raw, list):
+        return refused(
+            '« entry » du Bundle doit être une liste d\'entrées [{"resource": …}, …], '
+            f"pas {_json_kind(raw)}."
+        )
+    return _read_items(raw, _bundle_resource)
+
+
+def _json_kind(value: object) -> str:
+    if isinstance(value, dict):
+        return "un objet"
+    if isinstance(value, str):
+        return "un texte"
+    return "un nombre ou un booléen"
 
 
 _MISSING = object()

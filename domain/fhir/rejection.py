@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+from domain.text import printable
+
 
 @dataclass(frozen=True, slots=True)
 class Rejection:
@@ -16,10 +18,12 @@ class Rejection:
     @property
     def where(self) -> str:
         place = f"{self.unit} {self.position}"
-        if self.resource_type and self.resource_id:
-            return f"{place} ({self.resource_type}/{self.resource_id})"
-        if self.resource_type:
-            return f"{place} ({self.resource_type})"
+        # Type and id come from the file: quoted as printable text, whatever they hold.
+        kind = printable(self.resource_type, 40) if self.resource_type else ""
+        if kind and self.resource_id:
+            return f"{place} ({kind}/{printable(self.resource_id, 64)})"
+        if kind:
+            return f"{place} ({kind})"
         return place
 
     def __str__(self) -> str:

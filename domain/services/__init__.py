@@ -7,6 +7,7 @@ from domain.services.declaration import (
     confirmation_text,
     declare_anomalies,
     description_key,
+    proposed_value_key,
 )
 from domain.services.directory import (
     ResourceCard,
@@ -47,6 +48,7 @@ __all__ = [
     "list_groups",
     "locate_resource",
     "may_cancel",
+    "proposed_value_key",
     "recipient_outcomes",
     "record_outcome",
     "remove_member",

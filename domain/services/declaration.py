@@ -1,18 +1,17 @@
 """Declaring anomalies: one resource, one or more distinct data items, all created or none."""
 
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from domain.anomaly import MAX_DESCRIPTION, Anomaly, HistoryEntry
+from domain.anomaly import MAX_DESCRIPTION, MAX_PROPOSED_VALUE, Anomaly, HistoryEntry
 from domain.catalogue import data_item
 from domain.directory import Resource
-from domain.errors import InvalidDeclaration, UnknownDataItem
+from domain.errors import InvalidDeclaration, InvalidText, UnknownDataItem
 from domain.habilitation import Member
 from domain.ports import Clock, LiveLookup, UnitOfWork
 from domain.services.directory import bring_in_unknown, locate_practitioner, locate_resource
 from domain.statuses import Role, Status
-from domain.text import fold
+from domain.text import check_text, fold
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,20 +36,27 @@ def description_key(label: str) -> str:
     return f"description:{label}"
 
 
+def proposed_value_key(label: str) -> str:
+    return f"valeur_proposee:{label}"
+
+
 def clean_description(text: str) -> str:
     """Trimmed description with Windows line breaks normalised; ValueError with the French reason."""
-    value = text.replace("\r\n", "\n").replace("\r", "\n").strip()
+    try:
+        value = check_text(text, subject="La description", max_length=MAX_DESCRIPTION, multiline=True)
+    except InvalidText as error:
+        raise ValueError(error.message) from None
     if not value:
-        raise ValueError("Décrivez l'anomalie (entre 1 et 800 caractères).")
-    if len(value) > MAX_DESCRIPTION:
-        raise ValueError(f"La description compte {len(value)} caractères : {MAX_DESCRIPTION} au plus.")
-    for char in value:
-        if char != "\n" and unicodedata.category(char) in ("Cc", "Cf") and char not in "\u200d":
-            raise ValueError(
-                f"La description contient un caractère de contrôle interdit (U+{ord(char):04X}) : "
-                "seuls les retours à la ligne sont acceptés."
-            )
+        raise ValueError(f"Décrivez l'anomalie (entre 1 et {MAX_DESCRIPTION} caractères).")
     return value
+
+
+def clean_proposed_value(text: str | None) -> str | None:
+    """The optional *Valeur proposée*, held to the rules of descriptions; None when empty."""
+    value = check_text(
+        text or "", subject="La valeur proposée", max_length=MAX_PROPOSED_VALUE, multiline=True
+    )
+    return value or None
 
 
 def _validate_items(resource: Resource, items: Sequence[DeclaredItem]) -> list[tuple[DeclaredItem, str]]:
@@ -72,12 +78,17 @@ def _validate_items(resource: Resource, items: Sequence[DeclaredItem]) -> list[t
             )
             continue
         seen[folded] = catalogue_item.label
+        description = proposed = None
         try:
             description = clean_description(item.description)
         except ValueError as error:
             errors[description_key(catalogue_item.label)] = str(error)
-            continue
-        valid.append((DeclaredItem(catalogue_item.label, description, item.proposed_value), description))
+        try:
+            proposed = clean_proposed_value(item.proposed_value)
+        except InvalidText as error:
+            errors[proposed_value_key(catalogue_item.label)] = error.message
+        if description is not None and proposed_value_key(catalogue_item.label) not in errors:
+            valid.append((DeclaredItem(catalogue_item.label, description, proposed), description))
     if errors:
         raise InvalidDeclaration(errors)
     return valid
@@ -141,7 +152,7 @@ def declare_anomalies(
                 declarant_id=member.declarant_id,
                 declarant_email=member.email,
                 group_name=member.group,
-                proposed_value=(item.proposed_value or "").strip() or None,
+                proposed_value=item.proposed_value,
                 created_at=now,
                 updated_at=now,
                 history=[HistoryEntry(now, None, Status.CREATED, actor.name, Role.DECLARANT, system)],

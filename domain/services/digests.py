@@ -15,11 +15,17 @@ from domain.digests import (
     SectionKind,
     section_filter,
 )
-from domain.errors import InvalidSubscription, SubscriptionNotFound
+from domain.errors import InvalidSubscription, SubscriptionNotFound, SubscriptionOfAnotherPerimeter
 from domain.habilitation import Member, Perimeter
 from domain.ports import Clock, DigestPoster, UnitOfWork
 from domain.schedule import Period, current_period, latest_due, previous_due
-from domain.subscriptions import MAX_PER_CHANNEL, Subscription, SubscriptionRequest, clip_to_perimeter
+from domain.subscriptions import (
+    MAX_PER_CHANNEL,
+    SeenSubscription,
+    Subscription,
+    SubscriptionRequest,
+    clip_to_perimeter,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -28,6 +34,7 @@ DEFAULT_MARGIN = timedelta(seconds=5)
 # A claim older than this is a crashed run: another run takes it over.
 CLAIM_TIMEOUT = timedelta(minutes=10)
 MAX_ATTEMPTS = 5
+ALREADY_IN_CHANNEL = "déjà dans le canal, pas republié"
 
 
 def subscribe(
@@ -68,27 +75,31 @@ def subscribe(
 
 
 def list_subscriptions(*, channel_id: str, uow: UnitOfWork) -> list[Subscription]:
-    """The channel's active subscriptions; their position (from 1) is the number `/ror desabonner` takes."""
+    """The channel's active subscriptions, oldest first, whoever they belong to (the scheduler's view)."""
     with uow:
         return uow.subscriptions.of_channel(channel_id)
 
 
-def unsubscribe(
-    *, channel_id: str, number: int | None = None, subscription_id: int | None = None, uow: UnitOfWork
-) -> Subscription:
-    """Remove the channel's subscription n° `number` (as listed) or with id `subscription_id`."""
+def channel_subscriptions(*, channel_id: str, member: Member, uow: UnitOfWork) -> list[SeenSubscription]:
+    """The channel's subscriptions as `member` may see them: each one's number (its id, which never
+    changes), and its filters and creator only when the member's perimeter covers it."""
+    return [
+        SeenSubscription(s.id, s if member.perimeter.covers(s.perimeter) else None)
+        for s in list_subscriptions(channel_id=channel_id, uow=uow)
+        if s.id is not None
+    ]
+
+
+def unsubscribe(*, channel_id: str, number: int, member: Member, uow: UnitOfWork) -> Subscription:
+    """Remove the channel's subscription n° `number` (its id, as `/ror abonnements` shows it): only a
+    member whose perimeter covers the subscription may."""
     with uow:
         found = uow.subscriptions.of_channel(channel_id)
-        if subscription_id is not None:
-            chosen = next((s for s in found if s.id == subscription_id), None)
-        elif number is not None and 1 <= number <= len(found):
-            chosen = found[number - 1]
-        else:
-            chosen = None
+        chosen = next((s for s in found if s.id == number), None)
         if chosen is None or chosen.id is None:
-            if number is None:
-                raise InvalidSubscription("Cet abonnement n'existe plus dans ce canal (déjà supprimé ?).")
-            raise SubscriptionNotFound(number)
+            raise SubscriptionNotFound(number, [s.id for s in found if s.id is not None])
+        if not member.perimeter.covers(chosen.perimeter):
+            raise SubscriptionOfAnotherPerimeter(chosen.id)
         uow.subscriptions.deactivate(chosen.id, reason="désabonnement")
         uow.commit()
     chosen.active = False
@@ -254,6 +265,10 @@ def _run_one(
             uow.digest_runs.finish(claim, status=RunStatus.EMPTY, at=clock.now())
             uow.commit()
         return RunReport(subscription, period.end, RunStatus.EMPTY)
+    if claim.check_channel_first:
+        done = _already_posted(subscription, claim, uow=uow, poster=poster, clock=clock)
+        if done is not None:
+            return done
     result = poster.post_digest(digest, subscription)
     if result.outcome is PostOutcome.CHANNEL_GONE:
         return _abandon(
@@ -269,11 +284,43 @@ def _run_one(
                 "Pour le rétablir, invitez le bot dans un canal actif et tapez `/ror abonner` à nouveau."
             ),
         )
-    status = RunStatus.POSTED if result.outcome is PostOutcome.POSTED else RunStatus.FAILED
+    status = _STATUS_OF[result.outcome]
     with uow:
         uow.digest_runs.finish(claim, status=status, at=clock.now(), ts=result.ts, error=result.error)
         uow.commit()
     return RunReport(subscription, period.end, status, digest.total, result.ts, result.error)
+
+
+_STATUS_OF = {
+    PostOutcome.POSTED: RunStatus.POSTED,
+    PostOutcome.FAILED: RunStatus.FAILED,
+    PostOutcome.UNCERTAIN: RunStatus.UNCERTAIN,
+}
+
+
+def _already_posted(
+    subscription: Subscription, claim: Claim, *, uow: UnitOfWork, poster: DigestPoster, clock: Clock
+) -> RunReport | None:
+    """An earlier attempt may have posted this digest (it crashed before recording it, or Slack never
+    answered): look for it in the channel. Found: recorded as posted, not posted again. Unknown (the
+    search failed): nothing is posted — at most once — and the next run looks again."""
+    check = poster.find_posted(subscription, claim.period_end)
+    if check.found:
+        with uow:
+            uow.digest_runs.finish(
+                claim, status=RunStatus.POSTED, at=clock.now(), ts=check.ts, error=ALREADY_IN_CHANNEL
+            )
+            uow.commit()
+        return RunReport(
+            subscription, claim.period_end, RunStatus.POSTED, ts=check.ts, error=ALREADY_IN_CHANNEL
+        )
+    if check.error:
+        error = f"vérification du canal impossible ({check.error})"
+        with uow:
+            uow.digest_runs.finish(claim, status=RunStatus.UNCERTAIN, at=clock.now(), error=error)
+            uow.commit()
+        return RunReport(subscription, claim.period_end, RunStatus.UNCERTAIN, error=error)
+    return None
 
 
 def run_due_digests(
@@ -299,28 +346,42 @@ def run_due_digests(
             report = _run_one(
                 subscription, period, uow=uow, poster=poster, clock=clock, margin=margin, limit=limit
             )
-        except Exception:  # one broken subscription does not stop the others
+        except Exception as error:  # one broken subscription does not stop the others, and is reported
             logger.exception("Récapitulatif de l'abonnement %s en échec", subscription.id)
-            continue
+            report = RunReport(
+                subscription, period.end, RunStatus.FAILED, error=str(error) or type(error).__name__
+            )
         if report is not None:
             reports.append(report)
     return reports
 
 
+@dataclass(frozen=True, slots=True)
+class DigestsNow:
+    """What `/ror digest` did: a report per subscription of the member's, and how many subscriptions of
+    the channel belong to other perimeters (not posted)."""
+
+    reports: list[RunReport]
+    others: int = 0
+
+
 def post_digest_now(
     *,
     channel_id: str,
+    member: Member,
     uow: UnitOfWork,
     poster: DigestPoster,
     clock: Clock,
     margin: timedelta = DEFAULT_MARGIN,
     limit: int = FIRST_ITEMS,
-) -> list[RunReport]:
-    """`/ror digest`: post the channel's digests now, without touching the schedule (the next scheduled
-    digest still reports everything since the previous scheduled one)."""
+) -> DigestsNow:
+    """`/ror digest`: post now the digests of the channel's subscriptions that `member`'s perimeter
+    covers, without touching the schedule (the next scheduled digest still reports everything since the
+    previous scheduled one)."""
     now = clock.now()
     reports = []
-    for subscription in list_subscriptions(channel_id=channel_id, uow=uow):
+    seen = channel_subscriptions(channel_id=channel_id, member=member, uow=uow)
+    for subscription in (s.subscription for s in seen if s.subscription is not None):
         perimeter = _creator_perimeter(subscription, uow)
         if perimeter is None:
             continue
@@ -337,16 +398,19 @@ def post_digest_now(
             limit=limit,
         )
         result = poster.post_digest(digest, subscription)
-        status = RunStatus.POSTED if result.outcome is PostOutcome.POSTED else RunStatus.FAILED
+        status = _STATUS_OF.get(result.outcome, RunStatus.FAILED)
         reports.append(RunReport(subscription, until, status, digest.total, result.ts, result.error))
-    return reports
+    return DigestsNow(reports, others=sum(1 for s in seen if not s.is_theirs))
 
 
 __all__ = [
+    "ALREADY_IN_CHANNEL",
     "CLAIM_TIMEOUT",
     "DEFAULT_MARGIN",
+    "DigestsNow",
     "RunReport",
     "build_digest",
+    "channel_subscriptions",
     "current_period",
     "due_period",
     "list_subscriptions",

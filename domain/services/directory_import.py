@@ -8,7 +8,7 @@ exactly as `ror-bot recipient set` does."""
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from domain.directory import Resource
+from domain.directory import Resource, check_resource_texts
 from domain.ports import Clock, UnitOfWork
 from domain.services.directory import send_blocked_anomalies
 
@@ -24,7 +24,10 @@ class ImportReport:
 def import_directory(
     *, resources: Sequence[Resource], uow: UnitOfWork, clock: Clock, system: str
 ) -> ImportReport:
-    """All resources or none: one transaction, so a failure leaves the directory as it was."""
+    """All resources or none: one transaction, so a failure leaves the directory as it was (a resource
+    holding a text no stored text may hold, InvalidText, included)."""
+    for incoming in resources:
+        check_resource_texts(incoming)
     created = updated = 0
     sent: list[str] = []
     with uow:

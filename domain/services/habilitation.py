@@ -7,7 +7,7 @@ from domain.errors import (
     NotHabilitated,
     UnknownGroup,
 )
-from domain.habilitation import Group, Member, Perimeter, normalise_email
+from domain.habilitation import Group, Member, Perimeter, clean_group_name, normalise_email
 from domain.ports import UnitOfWork
 
 
@@ -24,13 +24,8 @@ def resolve_member(*, email: str | None, uow: UnitOfWork) -> Member:
     return Member(email=address, group=group.name, perimeter=group.perimeter)
 
 
-def _group_name(name: str) -> str:
-    """Group names are compared with their spacing normalised, as `create_group` stores them."""
-    return " ".join(name.split())
-
-
 def create_group(*, name: str, perimeter: Perimeter, uow: UnitOfWork) -> Group:
-    clean = _group_name(name)
+    clean = clean_group_name(name)
     if not clean:
         raise InvalidGroupName()
     with uow:
@@ -44,10 +39,11 @@ def create_group(*, name: str, perimeter: Perimeter, uow: UnitOfWork) -> Group:
 
 def add_member(*, group_name: str, email: str, uow: UnitOfWork) -> Group:
     address = normalise_email(email)
+    name = clean_group_name(group_name)
     with uow:
-        group = uow.groups.get(_group_name(group_name))
+        group = uow.groups.get(name)
         if group is None:
-            raise UnknownGroup(group_name)
+            raise UnknownGroup(name)
         current = uow.groups.group_of(address)
         if current is not None:
             raise MemberAlreadyInGroup(address, current.name)
@@ -59,10 +55,11 @@ def add_member(*, group_name: str, email: str, uow: UnitOfWork) -> Group:
 
 def remove_member(*, group_name: str, email: str, uow: UnitOfWork) -> Group:
     address = email.strip().lower()
+    name = clean_group_name(group_name)
     with uow:
-        group = uow.groups.get(_group_name(group_name))
+        group = uow.groups.get(name)
         if group is None:
-            raise UnknownGroup(group_name)
+            raise UnknownGroup(name)
         group.members.discard(address)
         uow.groups.save(group)
         uow.commit()

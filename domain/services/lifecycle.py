@@ -2,13 +2,14 @@
 
 from collections.abc import Generator
 
-from domain.anomaly import Anomaly
+from domain.anomaly import MAX_COMMENT, Anomaly
 from domain.errors import NotRecipient, RecipientOnlyWhenSending
 from domain.filters import AnomalyFilter
 from domain.habilitation import Actor, Member, Perimeter, normalise_email
 from domain.identifiers import Reference
 from domain.ports import Clock, Page, UnitOfWork
 from domain.statuses import Role, Status, targets_for
+from domain.text import check_text
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 200
@@ -56,6 +57,7 @@ def _move(
     assign_recipient: str | None = None,
 ) -> Anomaly:
     ref = str(Reference.parse(reference))
+    comment = check_text(comment, subject="Le commentaire", max_length=MAX_COMMENT, multiline=True)
     with uow:
         anomaly = uow.anomalies.get(ref, perimeter=perimeter, for_update=True)
         if recipient is not None and (not recipient or (anomaly.recipient or "").lower() != recipient):

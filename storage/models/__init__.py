@@ -14,6 +14,7 @@ from storage.models.base import Base
 from storage.models.directory import DirectorySyncRow, ResourceRow
 from storage.models.groups import GroupRow, MemberRow
 from storage.models.outbox import OutboxRow
+from storage.models.replays import ReplayKeyRow
 from storage.models.subscriptions import DigestRunRow, SubscriptionRow
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "MemberRow",
     "OutboxRow",
     "ReferenceCounterRow",
+    "ReplayKeyRow",
     "ResourceRow",
     "SubscriptionRow",
 ]

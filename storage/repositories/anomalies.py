@@ -41,6 +41,9 @@ NEWEST_FIRST = (AnomalyRow.updated_at.desc(), AnomalyRow.number.desc())
 ANOMALY_TABLE = cast(Table, AnomalyRow.__table__)
 HISTORY_TABLE = cast(Table, HistoryRow.__table__)
 EXPORT_BATCH = 1000
+# Folding may lengthen a name (NFKD: "㎢" → "km2"): the folded form is cut to its column, which only makes
+# "contains" miss text past the 500th folded character of such a name.
+FOLDED_NAME_MAX = 500
 
 
 def _reference(number: int) -> str:
@@ -134,6 +137,10 @@ def to_entity(row: Any, history: list[HistoryRow] | None = None) -> Anomaly:
     )
 
 
+def folded_name(name: str) -> str:
+    return fold(name)[:FOLDED_NAME_MAX]
+
+
 def to_row(anomaly: Anomaly, name_id: int) -> dict[str, Any]:
     """The anomalies row of an anomaly, as values for a Core insert."""
     return {
@@ -143,7 +150,7 @@ def to_row(anomaly: Anomaly, name_id: int) -> dict[str, Any]:
         "resource_id": anomaly.resource_id,
         "structure_id": anomaly.structure_id,
         "structure_name": anomaly.structure_name,
-        "structure_name_folded": fold(anomaly.structure_name),
+        "structure_name_folded": folded_name(anomaly.structure_name),
         "name_id": name_id,
         "offer_name": anomaly.offer_name,
         "region": anomaly.region,
@@ -233,7 +240,7 @@ class SqlAnomalies:
         # Core inserts: one statement for the anomaly, one for its history, no ORM bookkeeping.
         connection = self.session.connection()
         connection.execute(
-            insert(ANOMALY_TABLE), [to_row(anomaly, self._name_id(fold(anomaly.structure_name)))]
+            insert(ANOMALY_TABLE), [to_row(anomaly, self._name_id(folded_name(anomaly.structure_name)))]
         )
         connection.execute(insert(HISTORY_TABLE), history_rows(anomaly))
         anomaly.stored_history = len(anomaly.history)

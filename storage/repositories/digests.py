@@ -101,7 +101,8 @@ class SqlDigestRuns:
         now: datetime,
         stale_before: datetime,
         max_attempts: int,
-    ) -> int | None:
+    ) -> tuple[int, bool] | None:
+        """(run id, whether the channel must be searched first) when this run takes the claim over."""
         row = self.session.scalars(
             select(DigestRunRow).where(
                 DigestRunRow.subscription_id == subscription_id, DigestRunRow.period_end == period_end
@@ -110,7 +111,8 @@ class SqlDigestRuns:
         if row is None:
             return None
         stale = row.status == RunStatus.CLAIMED and row.claimed_at < stale_before
-        retry = row.status == RunStatus.FAILED and row.attempts < max_attempts
+        uncertain = row.status == RunStatus.UNCERTAIN
+        retry = row.status in (RunStatus.FAILED, RunStatus.UNCERTAIN) and row.attempts < max_attempts
         if not (stale or retry):
             return None
         result = self.session.execute(
@@ -123,7 +125,8 @@ class SqlDigestRuns:
             .values(status=RunStatus.CLAIMED.value, claimed_at=now, attempts=DigestRunRow.attempts + 1)
         )
         assert isinstance(result, CursorResult)
-        return row.id if result.rowcount == 1 else None
+        # A crashed run may have posted before dying; an uncertain post may have reached the channel.
+        return (row.id, stale or uncertain) if result.rowcount == 1 else None
 
     def claim(
         self,
@@ -148,17 +151,24 @@ class SqlDigestRuns:
                 "until": until,
             }
         )
+        check_first = False
         if run_id is None:
-            run_id = self._take_over(
+            taken = self._take_over(
                 subscription.id, period_end, now=now, stale_before=stale_before, max_attempts=max_attempts
             )
-            if run_id is None:
+            if taken is None:
                 return None
+            run_id, check_first = taken
             self.session.execute(
                 update(DigestRunRow).where(DigestRunRow.id == run_id).values(since=since, until=until)
             )
         return Claim(
-            id=run_id, subscription_id=subscription.id, period_end=period_end, since=since, until=until
+            id=run_id,
+            subscription_id=subscription.id,
+            period_end=period_end,
+            since=since,
+            until=until,
+            check_channel_first=check_first,
         )
 
     def finish(

@@ -8,6 +8,7 @@ import threading
 import urllib.error
 import urllib.parse
 import urllib.request
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -74,6 +75,9 @@ class SlackHttp:
     fake: FakeSlack
     secret: str = SECRET
     _n: list[int] = field(default_factory=lambda: [0])
+    # Slack's trigger ids are unique: a database shared by several tests must never see one twice.
+    _run: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
+    last_request: list[tuple[bytes, str, dict[str, str], str]] = field(default_factory=list)
 
     def _next(self) -> int:
         self._n[0] += 1
@@ -88,6 +92,7 @@ class SlackHttp:
         path: str = "/slack/events",
     ) -> Answer:
         self.fake.mark()  # what the app calls from now on answers this request
+        self.last_request[:] = [(body, content_type, dict(headers or {}), path)]
         request = urllib.request.Request(self.url + path, data=body, method="POST")
         request.add_header("Content-Type", content_type)
         for key, value in (headers or {}).items():
@@ -97,6 +102,11 @@ class SlackHttp:
                 return Answer(response.status, response.read().decode("utf-8"))
         except urllib.error.HTTPError as error:
             return Answer(error.code, error.read().decode("utf-8"))
+
+    def replay(self) -> Answer:
+        """The last request sent again byte for byte, signature included, as whoever captured it could."""
+        body, content_type, headers, path = self.last_request[0]
+        return self.post(body, content_type, headers=headers, path=path)
 
     def signed_post(self, body: bytes, content_type: str, *, timestamp: int | None = None) -> Answer:
         return self.post(
@@ -120,7 +130,7 @@ class SlackHttp:
             channel_id=channel,
             channel_name="general",
             response_url=response_url,
-            trigger_id=f"trigger-{self._next()}",
+            trigger_id=f"trigger-{self._run}-{self._next()}",
         )
         return payloads.form_body(fields), response_url
 
@@ -174,7 +184,7 @@ class SlackHttp:
         payload = payloads.block_actions(
             user_id=user,
             actions=[element],
-            trigger_id=f"trigger-{self._next()}",
+            trigger_id=f"trigger-{self._run}-{self._next()}",
             view=view,
             channel={"id": "C0GENERAL", "name": "general"} if view is None else None,
             response_url=response_url,
@@ -185,7 +195,9 @@ class SlackHttp:
     def submit(self, view: dict[str, Any], values: dict[str, Any], *, user: str = ALICE) -> Answer:
         submitted = dict(view)
         submitted["state"] = {"values": values}
-        payload = payloads.view_submission(user_id=user, view=submitted, trigger_id=f"trigger-{self._next()}")
+        payload = payloads.view_submission(
+            user_id=user, view=submitted, trigger_id=f"trigger-{self._run}-{self._next()}"
+        )
         return self.interaction(payload)
 
     def event(self, event: dict[str, Any]) -> Answer:

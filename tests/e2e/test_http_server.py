@@ -13,6 +13,7 @@ from bot.app import build_app
 from bot.context import AppContext
 from bot.server import HttpServer
 from bot.settings import Settings
+from storage.database import Health
 from tests.e2e.conftest import SECRET, TOKEN
 
 
@@ -64,12 +65,12 @@ def test_while_stopping_healthz_answers_503_so_load_balancers_send_nothing_more(
 def test_stopping_refuses_new_connections_and_finishes_the_request_in_flight(server, monkeypatch):
     entered, release = threading.Event(), threading.Event()
 
-    def slow_ping() -> bool:
+    def slow_health() -> Health:
         entered.set()
         release.wait(timeout=20)
-        return True
+        return Health.OK
 
-    monkeypatch.setattr(server.context.store, "ping", slow_ping)
+    monkeypatch.setattr(server.context.store, "health", slow_health)
     answers: list[tuple[int, dict[str, str], bytes]] = []
     in_flight = threading.Thread(target=lambda: answers.append(_get(server.port, "/healthz")))
     in_flight.start()

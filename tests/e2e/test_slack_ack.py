@@ -41,7 +41,7 @@ ERROR_PATHS = [
     ("abonner hebdo dimanche 25:00", "25:00"),
     ("abonner couleur=rouge", "couleur"),
     ("desabonner", "Indiquez le numéro de l'abonnement"),
-    ("desabonner 9", "Ce canal n'a pas d'abonnement n° 9"),
+    ("desabonner 9", "L'abonnement n° 9 n'existe pas ou plus dans ce canal"),
     ("digest", "Ce canal n'a aucun abonnement"),
     ("abonnements", "Ce canal n'a aucun abonnement"),
 ]

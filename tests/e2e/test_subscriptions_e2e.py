@@ -18,16 +18,22 @@ def test_a_channel_lists_and_removes_its_subscriptions(slack, fake_slack):
     listing = fake_slack.wait_for("response_url", count=3)[-1]
     assert "chaque lundi, jeudi à 09:00" in listing.text()
     assert "tous les jours à 08:30" in listing.text()
+    assert "*n° 1* · " in listing.text()
+    assert "*n° 2* · " in listing.text()
     unsubscribe = buttons(listing.params["blocks"])["Se désabonner"]
     slack.click(DigestIds.UNSUBSCRIBE, unsubscribe["value"])
     after = fake_slack.wait_for("response_url", count=4)[-1]
-    assert "Abonnement supprimé" in after.text()
-    slack.command("desabonner 1", channel="C0GENERAL")
-    assert "Abonnement supprimé" in fake_slack.wait_for("response_url", count=5)[-1].text()
+    assert "Abonnement n° 1 supprimé" in after.text()
+    assert "*n° 2* · " in after.text()  # the other keeps its number
+    slack.command("desabonner 2", channel="C0GENERAL")
+    assert "Abonnement n° 2 supprimé" in fake_slack.wait_for("response_url", count=5)[-1].text()
     slack.command("abonnements", channel="C0GENERAL")
     assert "Ce canal n'a aucun abonnement" in fake_slack.wait_for("response_url", count=6)[-1].text()
     slack.command("desabonner 1", channel="C0GENERAL")
-    assert "n'a pas d'abonnement n° 1" in fake_slack.wait_for("response_url", count=7)[-1].text()
+    assert (
+        "L'abonnement n° 1 n'existe pas ou plus dans ce canal"
+        in fake_slack.wait_for("response_url", count=7)[-1].text()
+    )
 
 
 def test_a_bad_subscription_is_answered_in_french_and_stores_nothing(slack, fake_slack):

@@ -12,7 +12,7 @@ from bot.settings import Settings
 from bot.slack_client import web_client
 from devtools.fake_slack import FakeSlack
 from domain.clock import SystemClock
-from domain.digests import Digest, PostOutcome, PostResult, RunStatus
+from domain.digests import Digest, PostedCheck, PostOutcome, PostResult, RunStatus
 from domain.habilitation import Perimeter
 from domain.services import (
     DeclarationRequest,
@@ -22,7 +22,7 @@ from domain.services import (
     declare_anomalies,
     transition_anomaly,
 )
-from domain.services.digests import list_subscriptions, run_due_digests, subscribe
+from domain.services.digests import ALREADY_IN_CHANNEL, list_subscriptions, run_due_digests, subscribe
 from domain.statuses import Status
 from domain.subscriptions import Subscription, parse_subscription_text
 from storage import Store
@@ -69,6 +69,7 @@ def subscribe_channel(
 class Recorder:
     def __init__(self) -> None:
         self.posted: list[tuple[int | None, Digest]] = []
+        self.searched: list[tuple[int | None, datetime]] = []
         self.told: list[str] = []
         self.lock = threading.Lock()
 
@@ -76,6 +77,12 @@ class Recorder:
         with self.lock:
             self.posted.append((subscription.id, digest))
         return PostResult(PostOutcome.POSTED, ts="1.0")
+
+    def find_posted(self, subscription: Subscription, period_end: datetime) -> PostedCheck:
+        with self.lock:
+            self.searched.append((subscription.id, period_end))
+            found = [d for sub, d in self.posted if sub == subscription.id and d.period_end == period_end]
+        return PostedCheck(ts="1.0" if found else None)
 
     def tell_creator(self, subscription: Subscription, text: str) -> None:
         self.told.append(text)
@@ -154,6 +161,39 @@ def test_a_claim_left_by_a_crashed_run_is_taken_over_after_the_timeout(store: St
     reports = run_due_digests(at=later, uow=store.uow(), poster=recorder, clock=FixedClock(later))
     assert [r.status for r in reports] == [RunStatus.POSTED]
     assert len(recorder.posted) == 1
+    assert recorder.searched == [(sub.id, due)]  # the crashed run might have posted: searched first
+
+
+def test_a_crashed_run_whose_digest_reached_the_channel_is_recorded_not_posted_again(store: Store) -> None:
+    seed(store)
+    sub = subscribe_channel(store)
+    due = paris(2026, 1, 15, 8, 30)
+    declare(store, due - timedelta(hours=1))
+    recorder = Recorder()
+    with store.uow() as uow:  # a run claims, posts, and dies before recording it
+        uow.digest_runs.claim(
+            sub,
+            period_end=due,
+            now=due,
+            stale_before=due - timedelta(minutes=10),
+            max_attempts=5,
+            margin=timedelta(0),
+        )
+        uow.commit()
+    recorder.post_digest(Digest(sub.id, "C1", sub.schedule.cadence, sub.filter, due, due, due, due), sub)
+    later = due + timedelta(minutes=11)
+
+    reports = run_due_digests(at=later, uow=store.uow(), poster=recorder, clock=FixedClock(later))
+
+    assert [(r.status, r.error) for r in reports] == [(RunStatus.POSTED, ALREADY_IN_CHANNEL)]
+    assert len(recorder.posted) == 1
+    with store.reader() as uow:
+        assert (
+            uow.digest_runs.claim(
+                sub, period_end=due, now=later, stale_before=later, max_attempts=5, margin=timedelta(0)
+            )
+            is None
+        )  # recorded as posted: nobody takes it again
 
 
 def test_two_concurrent_runs_on_postgresql_post_each_period_at_most_once(postgres_store: Store) -> None:

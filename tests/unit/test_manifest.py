@@ -38,6 +38,9 @@ def test_the_manifest_asks_for_the_least_scopes_the_app_calls_for(manifest):
         "users:read.email",
         "im:write",
         "files:write",
+        # conversations.history, to find an unconfirmed digest before posting it again (issue 12 §6)
+        "channels:history",
+        "groups:history",
     }
 
 

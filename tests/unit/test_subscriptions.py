@@ -5,12 +5,14 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 
 from domain.digests import PostOutcome, PostResult, RunStatus, SectionKind
-from domain.errors import InvalidSubscription, SubscriptionNotFound
+from domain.errors import InvalidSubscription, SubscriptionNotFound, SubscriptionOfAnotherPerimeter
 from domain.filters import AnomalyFilter
 from domain.habilitation import Group, Perimeter
 from domain.schedule import Cadence
 from domain.services import DeclarationRequest, DeclaredItem, declare_anomalies, transition_anomaly
 from domain.services.digests import (
+    ALREADY_IN_CHANNEL,
+    channel_subscriptions,
     list_subscriptions,
     post_digest_now,
     run_due_digests,
@@ -125,24 +127,109 @@ def test_a_national_member_s_subscription_keeps_its_filter():
     assert subscription.filter.regions == frozenset({"84"})
 
 
-def test_a_channel_lists_its_subscriptions_and_unsubscribes_by_number():
+def test_a_channel_lists_its_subscriptions_and_unsubscribes_by_their_number_which_never_changes():
     uow = FakeUnitOfWork()
     first = _subscribe(uow, "dep=11")
     second = _subscribe(uow, "hebdo")
     _subscribe(uow, channel="C2")
     assert [s.id for s in list_subscriptions(channel_id="C1", uow=uow)] == [first.id, second.id]
-    removed = unsubscribe(channel_id="C1", number=1, uow=uow)
+    assert first.id is not None
+    assert second.id is not None
+
+    removed = unsubscribe(channel_id="C1", number=first.id, member=ALICE, uow=uow)
+
     assert removed.id == first.id
+    assert [s.number for s in channel_subscriptions(channel_id="C1", member=ALICE, uow=uow)] == [second.id]
+    # Removing the first did not renumber the second: the same command again removes nothing else.
+    with pytest.raises(SubscriptionNotFound) as caught:
+        unsubscribe(channel_id="C1", number=first.id, member=ALICE, uow=uow)
+    assert caught.value.message == (
+        f"L'abonnement n° {first.id} n'existe pas ou plus dans ce canal. "
+        f"Ses abonnements : n° {second.id} (détails : /ror abonnements)."
+    )
     assert [s.id for s in list_subscriptions(channel_id="C1", uow=uow)] == [second.id]
-    with pytest.raises(SubscriptionNotFound, match="n° 3"):
-        unsubscribe(channel_id="C1", number=3, uow=uow)
+
+
+def test_a_number_in_no_subscription_of_an_empty_channel_says_so():
+    with pytest.raises(SubscriptionNotFound) as caught:
+        unsubscribe(channel_id="C1", number=1, member=ALICE, uow=FakeUnitOfWork())
+
+    assert (
+        caught.value.message
+        == "L'abonnement n° 1 n'existe pas ou plus dans ce canal. Ce canal n'a aucun abonnement."
+    )
 
 
 def test_a_channel_cannot_unsubscribe_another_channel_s_subscription():
     uow = FakeUnitOfWork()
     other = _subscribe(uow, channel="C2")
-    with pytest.raises(InvalidSubscription, match="n'existe plus dans ce canal"):
-        unsubscribe(channel_id="C1", subscription_id=other.id, uow=uow)
+    assert other.id is not None
+    with pytest.raises(SubscriptionNotFound, match="n'existe pas ou plus dans ce canal"):
+        unsubscribe(channel_id="C1", number=other.id, member=ALICE, uow=uow)
+    assert [s.id for s in list_subscriptions(channel_id="C2", uow=uow)] == [other.id]
+
+
+# --- a subscription is its perimeter's --------------------------------------------------------------------
+
+LEA = a_member(regions={"84"}, email="lea@lyon.fr", group="Éditeur ARA")
+NATIONAL = a_member(email="nina@national.fr", group="Éditeur national")
+OCCITANIE_AND_ARA = a_member(regions={"76", "84"}, email="bea@deux.fr", group="Éditeur Sud")
+
+
+def test_a_subscription_s_perimeter_is_the_regions_its_filter_reaches():
+    uow = FakeUnitOfWork()
+    assert _subscribe(uow, "dep=11").perimeter == Perimeter.of_regions(["76"])
+    assert _subscribe(uow).perimeter == Perimeter.of_regions(["76"])  # clipped to the creator's
+    assert _subscribe(uow, "dep=69", member=NATIONAL).perimeter == Perimeter.of_regions(["84"])
+    assert _subscribe(uow, member=NATIONAL).perimeter == Perimeter.everywhere()
+
+
+def test_only_members_whose_perimeter_covers_a_subscription_see_its_filters_and_creator():
+    uow = FakeUnitOfWork()
+    mine = _subscribe(uow, 'dep=11 nom="hôtel dieu"')
+
+    for member in (ALICE, NATIONAL, OCCITANIE_AND_ARA):
+        (seen,) = channel_subscriptions(channel_id="C1", member=member, uow=uow)
+        assert seen.subscription == mine
+    (seen,) = channel_subscriptions(channel_id="C1", member=LEA, uow=uow)
+    assert (seen.number, seen.subscription, seen.is_theirs) == (mine.id, None, False)
+
+
+def test_a_member_of_another_perimeter_cannot_remove_a_channel_s_subscription():
+    uow = FakeUnitOfWork()
+    national = _subscribe(uow, member=NATIONAL)
+    regional = _subscribe(uow, "dep=11")
+    assert national.id is not None
+    assert regional.id is not None
+
+    for number in (national.id, regional.id):
+        with pytest.raises(SubscriptionOfAnotherPerimeter) as caught:
+            unsubscribe(channel_id="C1", number=number, member=LEA, uow=uow)
+        assert caught.value.message.startswith(f"L'abonnement n° {number} relève d'un autre périmètre")
+    with pytest.raises(SubscriptionOfAnotherPerimeter):
+        unsubscribe(channel_id="C1", number=national.id, member=ALICE, uow=uow)  # national is wider
+
+    assert len(list_subscriptions(channel_id="C1", uow=uow)) == 2
+    unsubscribe(channel_id="C1", number=regional.id, member=OCCITANIE_AND_ARA, uow=uow)
+    unsubscribe(channel_id="C1", number=national.id, member=NATIONAL, uow=uow)
+    assert list_subscriptions(channel_id="C1", uow=uow) == []
+
+
+def test_the_digest_command_posts_only_the_subscriptions_the_member_covers():
+    uow = _world()
+    uow.groups.add(Group("Éditeur ARA", Perimeter.of_regions(["84"]), {LEA.email}))
+    _subscribe(uow, "dep=11", at=paris(2026, 1, 14, 12, 0))
+    _declare(uow, paris(2026, 1, 14, 15, 0))
+    now = FixedClock(paris(2026, 1, 14, 16, 0))
+
+    poster = RecordingPoster()
+    done = post_digest_now(channel_id="C1", member=LEA, uow=uow, poster=poster, clock=now)
+    assert (done.reports, done.others, poster.posted) == ([], 1, [])
+
+    done = post_digest_now(channel_id="C1", member=ALICE, uow=uow, poster=poster, clock=now)
+    assert [r.status for r in done.reports] == [RunStatus.POSTED]
+    assert done.others == 0
+    assert len(poster.posted) == 1
 
 
 # --- the scheduled run -----------------------------------------------------------------------------
@@ -276,7 +363,9 @@ def test_the_digest_command_posts_now_without_moving_the_schedule_s_window():
     _subscribe(uow, "mises_a_jour", at=paris(2026, 1, 14, 12, 0))
     _declare(uow, paris(2026, 1, 14, 15, 0))
     poster = RecordingPoster()
-    post_digest_now(channel_id="C1", uow=uow, poster=poster, clock=FixedClock(paris(2026, 1, 14, 16, 0)))
+    post_digest_now(
+        channel_id="C1", member=ALICE, uow=uow, poster=poster, clock=FixedClock(paris(2026, 1, 14, 16, 0))
+    )
     assert poster.posted[0].sections[0].total == 1
     _run(uow, paris(2026, 1, 15, 8, 30), poster)
     assert poster.posted[1].sections[0].total == 1
@@ -291,3 +380,87 @@ def test_an_update_made_after_the_watermark_is_reported_by_the_next_digest():
     assert [r.status for r in reports] == [RunStatus.EMPTY]
     _run(uow, paris(2026, 1, 16, 8, 30), poster)
     assert poster.posted[0].sections[0].total == 1
+
+
+# --- a post that Slack never answered is posted at most once ------------------------------------------------
+
+
+def _uncertain_first():
+    uow = _world()
+    _subscribe(uow, at=paris(2026, 1, 14, 12, 0))
+    _declare(uow, paris(2026, 1, 14, 15, 0))
+    poster = RecordingPoster(outcomes=[PostResult(PostOutcome.UNCERTAIN, error="pas de réponse de Slack")])
+    _, reports = _run(uow, paris(2026, 1, 15, 8, 30), poster)
+    return uow, poster, reports
+
+
+def test_a_post_left_unanswered_is_reported_as_unconfirmed_not_as_nothing_to_post():
+    _, poster, reports = _uncertain_first()
+
+    assert [(r.status, r.error) for r in reports] == [(RunStatus.UNCERTAIN, "pas de réponse de Slack")]
+    assert len(poster.channel) == 1  # it did reach the channel
+
+
+def test_an_unconfirmed_digest_found_in_its_channel_is_recorded_and_never_posted_again():
+    uow, poster, _ = _uncertain_first()
+
+    _, reports = _run(uow, paris(2026, 1, 15, 8, 31), poster)
+
+    assert [(r.status, r.error) for r in reports] == [(RunStatus.POSTED, ALREADY_IN_CHANNEL)]
+    assert len(poster.channel) == 1
+    assert poster.lookups == [(1, paris(2026, 1, 15, 8, 30))]
+    _, reports = _run(uow, paris(2026, 1, 15, 8, 32), poster)
+    assert reports == []  # done: nobody takes it again
+
+
+def test_an_unconfirmed_digest_missing_from_its_channel_is_posted_once_more():
+    uow, poster, _ = _uncertain_first()
+    poster.channel.clear()  # the post had not reached Slack after all
+
+    _, reports = _run(uow, paris(2026, 1, 15, 8, 31), poster)
+
+    assert [r.status for r in reports] == [RunStatus.POSTED]
+    assert len(poster.channel) == 1
+
+
+def test_when_the_channel_cannot_be_searched_nothing_is_posted_and_the_next_run_searches_again():
+    uow, poster, _ = _uncertain_first()
+    poster.lookup_error = "missing_scope"
+
+    _, reports = _run(uow, paris(2026, 1, 15, 8, 31), poster)
+
+    assert [(r.status, r.error) for r in reports] == [
+        (RunStatus.UNCERTAIN, "vérification du canal impossible (missing_scope)")
+    ]
+    assert len(poster.channel) == 1
+    poster.lookup_error = ""
+    _, reports = _run(uow, paris(2026, 1, 15, 8, 32), poster)
+    assert [r.status for r in reports] == [RunStatus.POSTED]
+    assert len(poster.channel) == 1
+
+
+def test_a_post_slack_refused_is_retried_without_searching_the_channel():
+    uow = _world()
+    _subscribe(uow, at=paris(2026, 1, 14, 12, 0))
+    _declare(uow, paris(2026, 1, 14, 15, 0))
+    poster = RecordingPoster(outcomes=[PostResult(PostOutcome.FAILED, error="ratelimited")])
+    _run(uow, paris(2026, 1, 15, 8, 30), poster)
+
+    _run(uow, paris(2026, 1, 15, 8, 31), poster)
+
+    assert poster.lookups == []
+    assert len(poster.channel) == 1
+
+
+def test_a_run_that_breaks_is_reported_as_failed_not_as_nothing_to_post():
+    uow = _world()
+    _subscribe(uow, at=paris(2026, 1, 14, 12, 0))
+    _declare(uow, paris(2026, 1, 14, 15, 0))
+
+    class Broken(RecordingPoster):
+        def post_digest(self, digest, subscription):  # type: ignore[no-untyped-def]
+            raise RuntimeError("le poste a planté")
+
+    _, reports = _run(uow, paris(2026, 1, 15, 8, 30), Broken())
+
+    assert [(r.status, r.error) for r in reports] == [(RunStatus.FAILED, "le poste a planté")]
