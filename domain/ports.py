@@ -54,11 +54,17 @@ class AnomalyRepository(Protocol):
     def add(self, anomaly: Anomaly) -> None: ...
 
     def get(self, reference: str, *, perimeter: Perimeter | None, for_update: bool = False) -> Anomaly:
-        """The anomaly if it lies in `perimeter` (None: any), else AnomalyNotFound."""
+        """The anomaly if it lies in `perimeter` (None: any), else AnomalyNotFound. `reference` is the
+        local one (`ANO_…`, provisional in connected mode) or the one the ROR national gave it."""
+        ...
+
+    def by_task_id(self, task_id: str, *, for_update: bool = False) -> Anomaly | None:
+        """The anomaly following that Task of the ROR national (connected mode), None when none does."""
         ...
 
     def save(self, anomaly: Anomaly) -> None:
-        """Persist status, recipient, last modification and the new history entries."""
+        """Persist status, recipient, last modification, its Task's fields (`ror_*`) and the new history
+        entries."""
         ...
 
     def page(self, flt: AnomalyFilter, *, perimeter: Perimeter, page: int, size: int) -> Page[Anomaly]:

@@ -64,9 +64,18 @@ class FakeAnomalies:
         self.rows[anomaly.reference] = stored
 
     def get(self, reference: str, *, perimeter: Perimeter | None, for_update: bool = False) -> Anomaly:
-        found = self.rows.get(reference)
+        text = reference.strip()
+        found = self.rows.get(text) or next((a for a in self.rows.values() if a.ror_reference == text), None)
         if found is None or (perimeter is not None and not perimeter.contains(found.region)):
             raise AnomalyNotFound(reference)
+        anomaly = copy.deepcopy(found)
+        self.seen.append(anomaly)
+        return anomaly
+
+    def by_task_id(self, task_id: str, *, for_update: bool = False) -> Anomaly | None:
+        found = next((a for a in self.rows.values() if a.ror_task_id == task_id), None)
+        if found is None:
+            return None
         anomaly = copy.deepcopy(found)
         self.seen.append(anomaly)
         return anomaly
