@@ -1,4 +1,5 @@
-"""The scheduler: every minute, post the digests that are due and deliver the outbox (DMs).
+"""The scheduler: every minute, post the digests that are due and deliver the outbox (DMs); in connected
+mode, every ROR_SYNC_SECONDS, follow the ROR national (bot.ror_following).
 
 Safe with any number of processes running it (`ror-bot run` instances, `ror-bot scheduler`): digest
 claims and outbox leases live in the database, so each digest and each DM goes out once."""
@@ -9,6 +10,7 @@ from datetime import datetime, timedelta
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 from slack_sdk import WebClient
 
 from bot.context import AppContext
@@ -61,6 +63,19 @@ def configure(scheduler: BaseScheduler, context: AppContext) -> BaseScheduler:
     common = {"max_instances": 1, "coalesce": True, "misfire_grace_time": 50}
     scheduler.add_job(_digest_job, CronTrigger(second=5), args=(context, client), id="digests", **common)
     scheduler.add_job(_outbox_job, CronTrigger(second="*/15"), args=(delivery,), id="outbox", **common)
+    if context.settings.connected:
+        from bot.ror_following import RorFollowing
+
+        following = RorFollowing(context)
+        seconds = context.settings.ror_sync_seconds
+        scheduler.add_job(
+            following.job,
+            IntervalTrigger(seconds=seconds),
+            id="ror-sync",
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=max(1, int(seconds)),
+        )
     return scheduler
 
 
@@ -70,6 +85,10 @@ def start(context: AppContext) -> BackgroundScheduler:
     configure(scheduler, context)
     scheduler.start()
     logger.info("Planificateur des récapitulatifs et notifications démarré")
+    if context.settings.connected:
+        logger.info(
+            "Synchronisation depuis le ROR national toutes les %g s", context.settings.ror_sync_seconds
+        )
     return scheduler
 
 
