@@ -26,8 +26,9 @@ class RorFollowing:
         with self._lock:
             if self._client is None:
                 from rornational.client import connect  # the HTTP stack is loaded only when connected
+                from rornational.read_ahead import ReadAhead
 
-                self._client = connect(self.context.settings.ror_connection())
+                self._client = ReadAhead(connect(self.context.settings.ror_connection()))
             return self._client
 
     def run_once(self) -> None:

@@ -106,6 +106,10 @@ class AnomalyRepository(Protocol):
 class DirectoryRepository(Protocol):
     def get(self, kind: ResourceKind, resource_id: str) -> Resource | None: ...
 
+    def get_many(self, kind: ResourceKind, resource_ids: Sequence[str]) -> dict[str, Resource]:
+        """Those of these resources the directory holds, by identifier (one lookup for a page of Tasks)."""
+        ...
+
     def upsert(self, resource: Resource) -> bool:
         """Insert or update in place; True when the resource is new."""
         ...

@@ -178,6 +178,9 @@ class FakeDirectory:
         found = self.rows.get((kind, resource_id))
         return copy.deepcopy(found) if found else None
 
+    def get_many(self, kind: ResourceKind, resource_ids: Sequence[str]) -> dict[str, Resource]:
+        return {i: copy.deepcopy(self.rows[(kind, i)]) for i in set(resource_ids) if (kind, i) in self.rows}
+
     def upsert(self, resource: Resource) -> bool:
         key = (resource.kind, resource.resource_id)
         is_new = key not in self.rows

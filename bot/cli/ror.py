@@ -91,12 +91,13 @@ def run_sync(_args: argparse.Namespace) -> int:
         return 1
     connection = settings.ror_connection()
     from rornational.client import connect  # the HTTP stack is only loaded when needed
+    from rornational.read_ahead import ReadAhead
 
     context = AppContext.start(settings, surface=Surface.CLI)
     try:
         with connect(connection) as ror:
             report = sync_from_ror_national(
-                source=ror, origin=connection.anomalies_url, uow=context.uow(), clock=context.clock
+                source=ReadAhead(ror), origin=connection.anomalies_url, uow=context.uow(), clock=context.clock
             )
     finally:
         context.store.dispose()

@@ -34,7 +34,7 @@ from domain.directory import Resource
 from domain.errors import InvalidText, RorNationalError, RorSyncInterrupted
 from domain.habilitation import Actor, Group, Perimeter
 from domain.ports import Clock, RorNational, UnitOfWork
-from domain.rornational import RemoteTask, TaskPage, UnreadableTask, Watermark
+from domain.rornational import OTHER_DATA_ITEM, RemoteTask, TaskPage, UnreadableTask, Watermark
 from domain.statuses import Status
 from domain.text import check_text
 
@@ -96,7 +96,6 @@ def sync_from_ror_national(
         with uow:
             scopes = sync_scopes(uow.groups.list())
     report = RorSyncReport(scopes=tuple(scopes))
-    seen: set[tuple[str, str]] = set()
     for scope in scopes:
         key = scope_origin(origin, scope)
         with uow:
@@ -105,9 +104,7 @@ def sync_from_ror_national(
         report.watermarks[key] = previous
         try:
             for page in source.changed_since(since, scope=scope):
-                moved = store_page(
-                    page, uow=uow, clock=clock, report=report, seen=seen, origin=key, previous=previous
-                )
+                moved = store_page(page, uow=uow, clock=clock, report=report, origin=key, previous=previous)
                 if moved is not None:
                     report.watermarks[key] = moved
         except RorNationalError as error:
@@ -123,21 +120,23 @@ def store_page(
     uow: UnitOfWork,
     clock: Clock,
     report: RorSyncReport,
-    seen: set[tuple[str, str]],
     origin: str,
     previous: Watermark | None,
 ) -> Watermark | None:
     """One page in one transaction, the watermark moved in it when it is the pull's last page (returned
-    then). Tasks seen earlier in this sync (another perimeter's pull) are skipped."""
+    then). A Task seen again (the overlap, another perimeter's pull, another instance) is recognised by
+    its stored version; nothing is remembered from page to page, so memory stays flat however many
+    Tasks a pull brings."""
     report.pages += 1
     report.read += len(page.tasks)
     report.unreadable.extend(page.unreadable)
     tasks: list[tuple[RemoteTask, Status]] = []
+    in_page: set[str] = set()
     for task in page.tasks:
-        if task.version_key in seen:
+        if task.task_id in in_page:  # twice in one page: the first is stored, the second is not news
             report.unchanged += 1
             continue
-        seen.add(task.version_key)
+        in_page.add(task.task_id)
         status = task.status
         if status is None:
             report.unreadable.append(
@@ -154,6 +153,7 @@ def store_page(
         references = iter(
             uow.anomalies.allocate_references(sum(1 for t, _ in unknown if id(t) not in waiting))
         )
+        places = _places([t for t, _ in unknown if id(t) not in waiting], uow=uow)
         for task, status in tasks:
             anomaly = known.get(task.task_id) or waiting.get(id(task))
             if anomaly is not None:
@@ -161,7 +161,8 @@ def store_page(
                 _follow(anomaly, task, status, now=now, uow=uow, report=report)
                 report.adopted += adopted
                 continue
-            built = _imported(task, status, reference=next(references), uow=uow, now=now)
+            resource = places.get((task.kind, task.focus_value)) if task.kind else None
+            built = _imported(task, status, reference=next(references), resource=resource, now=now)
             if isinstance(built, UnreadableTask):
                 report.unreadable.append(built)
             else:
@@ -242,12 +243,20 @@ def _follow(
     uow.anomalies.save(anomaly)
 
 
-def _place(task: RemoteTask, kind: ResourceKind, *, uow: UnitOfWork) -> Resource | None:
-    return uow.directory.get(kind, task.focus_value or "")
+def _places(
+    tasks: Sequence[RemoteTask], *, uow: UnitOfWork
+) -> dict[tuple[ResourceKind, str | None], Resource]:
+    """The directory's resources the Tasks to import point to, in one lookup per kind."""
+    found: dict[tuple[ResourceKind, str | None], Resource] = {}
+    for kind in ResourceKind:
+        wanted = [t.focus_value for t in tasks if t.kind is kind and t.focus_value]
+        if wanted:
+            found.update(((kind, i), r) for i, r in uow.directory.get_many(kind, wanted).items())
+    return found
 
 
 def _imported(
-    task: RemoteTask, status: Status, *, reference: str, uow: UnitOfWork, now: datetime
+    task: RemoteTask, status: Status, *, reference: str, resource: Resource | None, now: datetime
 ) -> Anomaly | UnreadableTask:
     """A Task declared elsewhere as a local anomaly; UnreadableTask saying why when it cannot be one."""
     kind = task.kind
@@ -278,7 +287,6 @@ def _imported(
     except InvalidText as error:
         return UnreadableTask(task.task_id, error.message)
     item = task.data_item
-    resource = _place(task, kind, uow=uow)
     if resource is not None:
         structure_id = resource.structure_id if kind is not ResourceKind.STRUCTURE else resource.resource_id
         structure_name, offer_name = resource.structure_name, resource.offer_name
@@ -299,7 +307,7 @@ def _imported(
         offer_name=offer_name,
         region=region,
         departement=departement,
-        data_item=task.data_item_label,
+        data_item=item.label if item is not None else OTHER_DATA_ITEM,
         present_value=present,
         description=description[: max(MAX_VALUE, MAX_DESCRIPTION)],
         thematique=task.thematique or (item.thematique if item else Thematique.EXACTITUDE),

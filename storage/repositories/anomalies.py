@@ -296,7 +296,15 @@ class SqlAnomalies:
         names = self._name_ids({folded_name(a.structure_name) for a in anomalies})
         rows = [to_row(a, names[folded_name(a.structure_name)]) for a in anomalies]
         statement = upsert(ANOMALY_TABLE).on_conflict_do_nothing(index_elements=[ANOMALY_TABLE.c.ror_task_id])
-        numbers = set(connection.execute(statement.returning(ANOMALY_TABLE.c.number), rows).scalars())
+        connection.execute(statement, rows)
+        # Their numbers were just allocated to this transaction: a row holding one is a row it inserted
+        # (one lookup, cheaper than RETURNING row by row).
+        allocated = [row["number"] for row in rows]
+        numbers = set(
+            connection.execute(
+                select(ANOMALY_TABLE.c.number).where(ANOMALY_TABLE.c.number.in_(allocated))
+            ).scalars()
+        )
         stored = [a for a in anomalies if a.reference_number in numbers]
         history = [row for a in stored for row in history_rows(a)]
         if history:
