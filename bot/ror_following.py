@@ -2,13 +2,14 @@
 
 Safe with any number of processes running it (`ror-bot run` instances, `ror-bot scheduler`): each page is
 stored in one transaction, imports rely on the unique Task id and the Tasks we hold are locked before they
-move, so two syncs at once import nothing twice and record each status once. One client per process,
-opened on the first run (its token is cached between runs)."""
+move, so two syncs at once import nothing twice and record each status once. The process's client of the
+ROR national (AppContext.ror_national, shared with the sender) reads one page ahead."""
 
 import logging
 import threading
 
 from bot.context import AppContext
+from bot.presentation.ror_sync import sync_summary
 from domain.errors import RorError
 from domain.ports import RorNational
 from domain.services.ror_sync import sync_from_ror_national
@@ -25,15 +26,15 @@ class RorFollowing:
     def client(self) -> RorNational:
         with self._lock:
             if self._client is None:
-                from rornational.client import connect  # the HTTP stack is loaded only when connected
                 from rornational.read_ahead import ReadAhead
 
-                self._client = ReadAhead(connect(self.context.settings.ror_connection()))
+                national = self.context.ror_national()
+                if national is None:
+                    raise RuntimeError("sync job scheduled in standalone mode")
+                self._client = ReadAhead(national)
             return self._client
 
     def run_once(self) -> None:
-        from bot.cli.ror import sync_summary
-
         origin = self.context.settings.ror_connection().anomalies_url
         try:
             report = sync_from_ror_national(

@@ -81,6 +81,11 @@ class Anomaly:
         return self.ror_reference or self.ror_task_id or self.reference
 
     @property
+    def labelled_reference(self) -> str:
+        """`shown_reference`, marked « en attente » while its declaration waits to be sent."""
+        return self.shown_reference + (" (en attente)" if self.waiting_for_ror else "")
+
+    @property
     def waiting_for_ror(self) -> bool:
         """Declared in connected mode, its POST not yet accepted by the ROR national."""
         return self.ror_state is RorState.PENDING
@@ -105,7 +110,9 @@ class Anomaly:
         self.status = target
         self.updated_at = at
         self.events.append(
-            StatusChanged(self.reference, previous, target, by.name, self.declarant_email, comment.strip())
+            StatusChanged(
+                self.shown_reference, previous, target, by.name, self.declarant_email, comment.strip()
+            )
         )
         if target is Status.SENT_TO_RECIPIENT and self.recipient:
             self.events.append(SentToRecipient(self.reference, self.recipient))

@@ -7,12 +7,13 @@ standard error."""
 
 import argparse
 import sys
-from urllib.parse import urlsplit
 
 from bot.context import AppContext
-from bot.presentation.anomalies import plural
+from bot.presentation.ror_sync import sync_summary
 from bot.settings import Settings, Surface
-from domain.services.ror_sync import RorSyncReport, sync_from_ror_national
+from domain.ror_journal import JournalOperation
+from domain.services.ror_sending import Outcome
+from domain.services.ror_sync import sync_from_ror_national
 
 NOT_CONNECTED = (
     "ROR_ANOMALIES_URL n'est pas définie : l'application fonctionne en mode autonome, "
@@ -44,6 +45,47 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
         epilog="exemple :\n  ror-bot ror sync",
     )
     sync.set_defaults(func=run_sync)
+    push = commands.add_parser(
+        "push",
+        help="envoyer au ROR national ce qui attend (déclarations, annulations)",
+        description="Envoie au ROR national les déclarations et annulations en attente dont l'heure de "
+        "nouvel essai est passée (le planificateur le fait toutes les ROR_PUSH_SECONDS secondes), et "
+        "affiche une ligne par envoi.",
+        epilog="exemple :\n  ror-bot ror push",
+    )
+    push.set_defaults(func=run_push)
+
+
+_OUTCOMES = {
+    Outcome.SENT: "envoyée",
+    Outcome.QUEUED: "toujours en attente",
+    Outcome.REFUSED: "refusée",
+    Outcome.GONE: "plus nécessaire",
+}
+_OPERATIONS = {JournalOperation.SUBMIT: "Déclaration", JournalOperation.CANCEL: "Annulation"}
+
+
+def run_push(_args: argparse.Namespace) -> int:
+    """Exit 0 when nothing failed (what waits for its next attempt is not a failure), 1 if refused."""
+    from bot.context import AppContext  # the store and the scheduler's job: only for this command
+    from bot.notifications.scheduler import push_to_ror
+
+    context = AppContext.start(surface=Surface.CLI)
+    if not context.settings.connected:
+        print(
+            "Erreur : ROR_ANOMALIES_URL n'est pas définie : en mode autonome, rien n'est envoyé au ROR national.",
+            file=sys.stderr,
+        )
+        return 1
+    results = push_to_ror(context)
+    for result in results:
+        shown = result.anomaly.shown_reference if result.anomaly is not None else result.reference
+        reason = f" ({result.reason.rstrip('.')})" if result.reason else ""
+        print(f"{_OPERATIONS[result.operation]} de {shown} : {_OUTCOMES[result.outcome]}{reason}.")
+    with context.store.reader() as uow:
+        waiting = uow.ror_journal.count_pending()
+    print(f"{len(results)} envoi(s) tenté(s) ; {waiting} opération(s) en attente d'envoi au ROR national.")
+    return 1 if any(r.outcome is Outcome.REFUSED for r in results) else 0
 
 
 def run_check(_args: argparse.Namespace) -> int:
@@ -59,29 +101,6 @@ def run_check(_args: argparse.Namespace) -> int:
     for result in results:
         print(result.message)
     return 0 if all(result.ok for result in results) else 1
-
-
-def sync_summary(report: RorSyncReport, origin: str) -> str:
-    """The one line `ror-bot ror sync` prints, and the scheduler logs."""
-    if not report.scopes:
-        return (
-            "Synchronisation depuis le ROR national : aucun groupe d'habilitation, aucun périmètre à suivre "
-            "(ror-bot group create …)."
-        )
-    counts = [
-        plural(report.pages, "page", "pages"),
-        plural(report.read, "Task lue", "Tasks lues"),
-        plural(report.new, "nouvelle anomalie", "nouvelles anomalies"),
-        plural(report.updated, "mise à jour", "mises à jour"),
-        plural(len(report.unreadable), "illisible", "illisibles"),
-    ]
-    if report.adopted:
-        counts.insert(3, plural(report.adopted, "déclaration rapprochée", "déclarations rapprochées"))
-    scopes = ", ".join("national" if s.national else f"région {s}" for s in report.scopes)
-    return (
-        f"Synchronisation depuis le ROR national ({urlsplit(origin).netloc or origin}, {scopes}) : "
-        f"{', '.join(counts)}."
-    )
 
 
 def run_sync(_args: argparse.Namespace) -> int:

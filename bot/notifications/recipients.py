@@ -18,20 +18,33 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.context import AppContext
+from bot.mrkdwn import escape, safe
 from bot.notifications.slack_poster import error_code
+from bot.views.blocks import section
 from bot.views.recipients import (
     recipient_blocks,
     recipient_text,
+    refused_by_ror_text,
+    sent_to_ror_text,
     status_changed_blocks,
     status_changed_fallback,
 )
 from domain.errors import AnomalyNotFound
-from domain.events import DomainEvent, RecipientUnreachable, SentToRecipient, StatusChanged
+from domain.events import (
+    DomainEvent,
+    RecipientUnreachable,
+    RefusedByRorNational,
+    SentToRecipient,
+    SentToRorNational,
+    StatusChanged,
+)
+from domain.habilitation import Actor
 from domain.services import recipient_outcomes
 from domain.services.recipients import anomaly_for_notification, mark_recipient_unreachable
 from domain.statuses import Status
 
 logger = logging.getLogger(__name__)
+ROR_NATIONAL = Actor.ror_national()
 
 LEASE = timedelta(minutes=5)
 MAX_ATTEMPTS = 8
@@ -74,6 +87,16 @@ class OutboxDelivery:
             self.notify_declarant(event)
         elif isinstance(event, RecipientUnreachable):
             self.report_unreachable(event)
+        elif isinstance(event, SentToRorNational):
+            self.tell(event.declarant_email, sent_to_ror_text(event))
+        elif isinstance(event, RefusedByRorNational):
+            self.tell(event.email, refused_by_ror_text(event))
+
+    def tell(self, email: str | None, text: str) -> None:
+        """A DM to the member with that e-mail, if the workspace has them (connected mode's outcomes)."""
+        user_id = self.user_id_for(email) if email else None
+        if user_id is not None:
+            self._dm(user_id, text=escape(text), blocks=[section(safe(text, 2900))])
 
     def notify_recipient(self, event: SentToRecipient) -> None:
         ror = self.context
@@ -97,8 +120,11 @@ class OutboxDelivery:
         self._dm(user_id, text=recipient_text(anomaly), blocks=blocks)
 
     def notify_declarant(self, event: StatusChanged) -> None:
-        if event.previous is Status.CREATED or not event.declarant_email:
-            return  # the routing at creation is already in the declaration's confirmation
+        routed_here = event.previous is Status.CREATED and event.actor != ROR_NATIONAL.name
+        if routed_here or not event.declarant_email:
+            # The local routing at creation is already in the declaration's confirmation; in connected
+            # mode the ROR national routes later (01 → …), which the declarant has not heard of yet.
+            return
         if event.actor.lower() == event.declarant_email.lower():
             return  # their own move
         user_id = self.user_id_for(event.declarant_email)

@@ -19,6 +19,7 @@ from bot.notifications.slack_poster import SlackDigestPoster
 from bot.runtime import within
 from bot.slack_client import web_client
 from domain.services.digests import RunReport, run_due_digests
+from domain.services.ror_sending import SendResult, send_due
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +58,30 @@ def _outbox_job(delivery: OutboxDelivery) -> None:
         logger.exception("Échec de la livraison des notifications")
 
 
+def push_to_ror(context: AppContext) -> list[SendResult]:
+    """Send what the journal holds that is due (connected mode): the scheduler's job and `ror-bot ror push`."""
+    sender = context.ror_sender()
+    if sender is None:
+        return []
+    results = send_due(sender)
+    for result in results:
+        logger.info(
+            "ROR national : %s de %s → %s%s",
+            result.operation,
+            result.reference,
+            result.outcome,
+            f" ({result.reason})" if result.reason else "",
+        )
+    return results
+
+
+def _ror_push_job(context: AppContext) -> None:
+    try:
+        push_to_ror(context)
+    except Exception:  # the next run tries again; the journal keeps everything
+        logger.exception("Échec de l'envoi au ROR national")
+
+
 def configure(scheduler: BaseScheduler, context: AppContext) -> BaseScheduler:
     client = web_client(context.settings)
     delivery = OutboxDelivery(context, client)
@@ -64,6 +89,8 @@ def configure(scheduler: BaseScheduler, context: AppContext) -> BaseScheduler:
     scheduler.add_job(_digest_job, CronTrigger(second=5), args=(context, client), id="digests", **common)
     scheduler.add_job(_outbox_job, CronTrigger(second="*/15"), args=(delivery,), id="outbox", **common)
     if context.settings.connected:
+        every = IntervalTrigger(seconds=context.settings.ror_push_seconds)
+        scheduler.add_job(_ror_push_job, every, args=(context,), id="ror-push", **common)
         from bot.ror_following import RorFollowing
 
         following = RorFollowing(context)

@@ -210,7 +210,15 @@ def _same_declaration(anomaly: Anomaly, task: RemoteTask) -> bool:
         and anomaly.created_at.replace(microsecond=0) == task.authored_on.replace(microsecond=0)
         and anomaly.declaring_system == (task.system_requester or "")
         and anomaly.description.strip() == task.description.strip()
+        and (
+            task.path_element_error is None
+            or _squeezed(task.path_element_error) == _squeezed(anomaly.fhir_path)
+        )
     )
+
+
+def _squeezed(path: str) -> str:
+    return "".join(path.split())
 
 
 def _follow(

@@ -12,7 +12,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Table, event, func, insert, select, text, tuple_, update
+from sqlalchemy import Table, delete, event, func, insert, select, text, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -35,6 +35,7 @@ from storage.models import (
     AnomalyRow,
     HistoryRow,
     ReferenceCounterRow,
+    RorJournalRow,
 )
 
 NEWEST_FIRST = (AnomalyRow.updated_at.desc(), AnomalyRow.number.desc())
@@ -522,6 +523,21 @@ class SqlAnomalies:
             found.append(to_entity(row, list(history)))
         self.seen += found
         return found
+
+    def discard(self, reference: str) -> None:
+        number = Reference.parse(reference).number
+        row = self.session.scalars(select(AnomalyRow).where(AnomalyRow.number == number)).one_or_none()
+        if row is None:
+            return
+        anomaly = to_entity(row)
+        self.session.execute(delete(RorJournalRow).where(RorJournalRow.anomaly_number == number))
+        self.session.execute(delete(HistoryRow).where(HistoryRow.anomaly_number == number))
+        self.session.execute(delete(AnomalyRow).where(AnomalyRow.number == number))
+        _deltas(self.session)[count_key(anomaly, anomaly.status)] -= 1
+        # Its events (none in connected mode before sending) must not outlive it.
+        for seen in self.seen:
+            if seen.reference == reference:
+                seen.pull_events()
 
     def wrong_recipients(self) -> list[WrongRecipient]:
         row = AnomalyRow

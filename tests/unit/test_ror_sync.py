@@ -200,6 +200,7 @@ def test_our_own_declaration_whose_post_answer_was_not_recorded_is_adopted_not_i
         system_requester=SYSTEM,
         description="Le numéro de rue manque.",
         authored_on=anomaly.created_at.replace(microsecond=0),
+        path=anomaly.fhir_path,
         business_status="05",
     )
 
