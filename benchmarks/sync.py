@@ -14,7 +14,8 @@ long the sync waited for pages (the client's HTTP, FHIR validation and reading, 
 the storage rate over the rest of the time, the
 resident memory of this process (RSS) sampled as pages are stored, and its slope in MB per 100,000 Tasks
 over the second half of the run (flat memory: a slope near 0, whatever the number of Tasks), with the
-load average before and after. `--reset` empties the anomaly tables of `--database-url` first (never
+load average before and after. `--store-only` adds the storage path alone: the same Tasks read without
+HTTP nor validation, stored page by page as the sync does, only the storing timed. `--reset` empties the anomaly tables of `--database-url` first (never
 point it at a database you care about)."""
 
 import argparse
@@ -280,6 +281,41 @@ def run_once(count: int, url: str, *, reset: bool) -> dict[str, Any]:
     }
 
 
+def store_only(count: int, url: str, *, reset: bool) -> dict[str, Any]:
+    """The storage path alone: the same Tasks, read (no HTTP, no FHIR validation) one page at a time
+    outside the clock, then stored by `store_page` as the sync stores them, timed page by page."""
+    from domain.clock import SystemClock
+    from domain.fhir.task_reading import read_task
+    from domain.rornational import TaskPage
+    from domain.services.ror_sync import RorSyncReport, store_page
+    from storage import open_store
+
+    store = open_store(url)
+    if reset:
+        _reset(store)
+    tasks = SyntheticTasks(count, datetime(2026, 1, 1, tzinfo=UTC))
+    report = RorSyncReport()
+    uow = store.uow()
+    storing = 0.0
+    samples: list[tuple[int, float]] = []
+    for start in range(0, count, 200):
+        page = TaskPage(
+            tasks=[read_task(b, region=None) for b in tasks[start : start + 200]], watermark=None, last=False
+        )
+        samples.append((start, rss_mb()))
+        began = time.perf_counter()
+        store_page(page, uow=uow, clock=SystemClock(), report=report, origin="benchmark", previous=None)
+        storing += time.perf_counter() - began
+    samples.append((count, rss_mb()))
+    store.dispose()
+    return {
+        "stored": report.new,
+        "seconds": round(storing, 2),
+        "tasks_per_s": round(report.new / storing, 1) if storing else 0.0,
+        "rss_slope_mb_per_100k": round(slope_per_100k(samples), 2),
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.sync", description=__doc__.split("\n\n")[0])
     parser.add_argument("--tasks", type=int, default=100_000, help="Tasks served by the stand-in")
@@ -287,6 +323,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reset", action="store_true", help="empty the anomaly tables of --database-url")
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument(
+        "--store-only",
+        action="store_true",
+        help="also time the storage path alone (Tasks read without HTTP nor FHIR validation)",
+    )
     args = parser.parse_args(argv)
     if args.database_url and not args.reset:
         parser.error("--database-url needs --reset (the benchmark imports into empty anomaly tables)")
@@ -301,11 +342,23 @@ def main(argv: list[str] | None = None) -> int:
             f"run {number} [{run['database']}] : {run['stored']} Tasks stockées ({run['in_table']} en base) "
             f"en {run['seconds']} s sur {run['pages']} pages = {run['tasks_per_s']} Tasks/s "
             f"(objectif {TARGET_TASKS_PER_S:g} : {verdict}) ; dont {run['waiting_s']} s à attendre les pages "
-            f"(HTTP, validation FHIR, lecture), stockage seul {run['storing_tasks_per_s']} Tasks/s ; RSS {run['rss_start_mb']} → "
+            f"(HTTP, validation FHIR, lecture), {run['storing_tasks_per_s']} Tasks/s sur le reste du temps ; RSS {run['rss_start_mb']} → "
             f"{run['rss_end_mb']} Mo (max {run['rss_max_mb']}), pente {run['rss_slope_mb_per_100k']} Mo "
             f"/ 100 000 Tasks ; charge {run['load_before']} → {run['load_after']}",
             flush=True,
         )
+        if args.store_only:
+            with tempfile.TemporaryDirectory() as folder:
+                url = args.database_url or f"sqlite:///{Path(folder) / 'store.db'}"
+                alone = store_only(args.tasks, url, reset=bool(args.database_url))
+            run["store_only"] = alone
+            print(
+                f"run {number} [{run['database']}] stockage seul : {alone['stored']} Tasks en {alone['seconds']} s "
+                f"= {alone['tasks_per_s']} Tasks/s (objectif {TARGET_TASKS_PER_S:g} : "
+                f"{'atteint' if alone['tasks_per_s'] >= TARGET_TASKS_PER_S else 'manqué'}), "
+                f"pente RSS {alone['rss_slope_mb_per_100k']} Mo / 100 000 Tasks ; charge {load()}",
+                flush=True,
+            )
     if len(runs) > 1:
         rates = [r["tasks_per_s"] for r in runs]
         print(f"Tasks/s : médiane {statistics.median(rates):.1f}, min {min(rates)}, max {max(rates)}")
