@@ -28,7 +28,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from domain.anomaly import MAX_DESCRIPTION, Anomaly, HistoryEntry, RorState
+from domain.anomaly import Anomaly, HistoryEntry, RorState
 from domain.catalogue import Action, ResourceKind, Thematique
 from domain.directory import Resource
 from domain.errors import InvalidText, RorNationalError, RorSyncInterrupted
@@ -298,7 +298,7 @@ def _imported(
     if resource is not None:
         structure_id = resource.structure_id if kind is not ResourceKind.STRUCTURE else resource.resource_id
         structure_name, offer_name = resource.structure_name, resource.offer_name
-        region, departement = resource.region, resource.departement
+        region, departement = resource.region or task.region, resource.departement
     else:
         structure_id = resource_id if kind is ResourceKind.STRUCTURE else None
         # Not in our directory yet: named by its identifier until a directory sync brings it.
@@ -317,7 +317,7 @@ def _imported(
         departement=departement,
         data_item=item.label if item is not None else OTHER_DATA_ITEM,
         present_value=present,
-        description=description[: max(MAX_VALUE, MAX_DESCRIPTION)],
+        description=description,
         thematique=task.thematique or (item.thematique if item else Thematique.EXACTITUDE),
         action=task.action or (item.action if item else Action.CORRECTION),
         fhir_path=path,
