@@ -293,3 +293,27 @@ def test_a_local_anomaly_of_standalone_days_is_never_taken_for_a_task(
     report = sync(ror, groups, clock)
 
     assert (report.new, report.adopted) == (1, 0)
+
+
+def test_imported_tasks_are_in_the_digests_of_their_perimeter_only(ror, groups, clock):
+    from datetime import timedelta
+
+    blocked = ror.add(region="76", business_status="04")
+    changed = ror.add(region="76", focus_value="1340000000")
+    ror.add(region="84", focus_value="1690000000")
+    before = clock.now() - timedelta(minutes=1)
+
+    sync(ror, groups, clock)
+
+    occitanie, rhone_alpes = Perimeter.of_regions(["76"]), Perimeter.of_regions(["84"])
+    queries = groups.digest_queries
+    updated = queries.updated(AnomalyFilter(), perimeter=occitanie, since=before, until=clock.now(), limit=10)
+    assert sorted(a.ror_task_id for a in updated.items) == sorted([blocked.task_id, changed.task_id])
+    assert [a.ror_task_id for a in queries.blocked(AnomalyFilter(), perimeter=occitanie, limit=10).items] == [
+        blocked.task_id
+    ]
+    assert queries.blocked(AnomalyFilter(), perimeter=rhone_alpes, limit=10).items == []
+    elsewhere = queries.updated(
+        AnomalyFilter(), perimeter=rhone_alpes, since=before, until=clock.now(), limit=10
+    )
+    assert len(elsewhere.items) == 1
