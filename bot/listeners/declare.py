@@ -9,6 +9,8 @@ from slack_bolt import Ack
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.after_ack import later
+from bot.background import Task
 from bot.context import AppContext
 from bot.errors import after_commit
 from bot.ids import DeclareIds, SearchIds
@@ -292,20 +294,35 @@ def submit_declaration(
         return
     text = confirmation_text(created)
     ack(response_action="update", view=done_modal(text))
+    later(
+        Task(
+            run=confirm_declaration,
+            kwargs={"user_id": body["user"]["id"], "text": text, "slack_user": slack_user, "member": member},
+            what="le message privé confirmant la déclaration",
+        ),
+        ror=ror,
+        client=client,
+    )
+
+
+def confirm_declaration(
+    *, ror: AppContext, client: WebClient, user_id: str, text: str, slack_user: SlackUser, member: Member
+) -> None:
+    """After the ack of a declaration (bot.after_ack): the declarant's DM, then their App Home's counts."""
     after_commit(
         "le message privé confirmant la déclaration",
-        lambda: direct_message(
-            client, body["user"]["id"], text=escape(text), blocks=confirmation_blocks(text)
-        ),
+        lambda: direct_message(client, user_id, text=escape(text), blocks=confirmation_blocks(text)),
     )
     refresh_home(client, slack_user=slack_user, member=member, ror=ror)
 
 
 def add_routes(router: Router) -> None:
-    router.subcommand(("declarer", "déclarer", "declare"), declare_command, replay_safe=True)
-    router.action(DeclareIds.OPEN_MODAL, open_blank, replay_safe=True)
-    router.action(SearchIds.DECLARE, open_from_card, replay_safe=True)
-    router.shortcut(DeclareIds.MESSAGE_SHORTCUT, open_from_message, replay_safe=True)
+    router.subcommand(
+        ("declarer", "déclarer", "declare"), declare_command, replay_safe=True, opens_modal=True
+    )
+    router.action(DeclareIds.OPEN_MODAL, open_blank, replay_safe=True, opens_modal=True)
+    router.action(SearchIds.DECLARE, open_from_card, replay_safe=True, opens_modal=True)
+    router.shortcut(DeclareIds.MESSAGE_SHORTCUT, open_from_message, replay_safe=True, opens_modal=True)
     router.view(DeclareIds.LOOKUP_MODAL, submit_lookup, replay_safe=True)
     router.action(DeclareIds.ITEMS_SELECT, items_changed, replay_safe=True)
     router.view(DeclareIds.FORM_MODAL, submit_declaration)
