@@ -110,3 +110,20 @@ def test_the_app_home_is_published_by_a_worker_after_the_event_is_acknowledged(w
     home = fake_slack.next("views.publish", timeout=60)
     assert home.params["user_id"] == ALICE
     assert "Alice" in seen(home.params["view"])
+
+
+def test_a_command_whose_worker_dies_before_acting_is_answered_by_the_serving_process(running, fake_slack):
+    slack, context = running
+    broken = context.settings.model_copy(
+        update={"database_url": "postgresql+psycopg://nobody@127.0.0.1:1/none"}
+    )
+    context.background = background_work(broken, workers=1)  # its worker cannot start: the pool breaks
+    try:
+        answer, elapsed = _timed(lambda: slack.command("aide"))
+        assert answer.status == 200
+        assert elapsed < AT_ONCE
+        told = fake_slack.next("response_url", timeout=60)
+        assert "Aide de /ror" in seen(told.params)
+    finally:
+        context.background.shutdown(deadline=time.monotonic() + 30)
+        context.background = None
