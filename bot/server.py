@@ -3,6 +3,9 @@
 the ones in flight finished (within the grace period), then the app's listeners after their ack."""
 
 import errno
+import gc
+import hashlib
+import hmac
 import io
 import json
 import logging
@@ -156,6 +159,11 @@ class HttpServer:
 
     def start(self) -> None:
         application = wsgi_app(self.app, self.context, stopping=self.stopping)
+        _warm(application, self.context)
+        # Everything loaded so far (modules, the app, the store) lives as long as the process: out of the
+        # garbage collector's sight, so a full collection no longer walks it in the middle of an ack.
+        gc.collect()
+        gc.freeze()
         try:
             server: Any = create_server(
                 application, host=self.host, port=self.port, threads=self.threads, ident="ror-bot"
@@ -193,6 +201,39 @@ class HttpServer:
             self._loop.join(timeout=max(0.1, deadline - time.monotonic()))
         server.task_dispatcher.shutdown(cancel_pending=True, timeout=max(1, int(deadline - time.monotonic())))
         logger.info("Serveur HTTP arrêté")
+
+
+def _warm(application: WsgiApp, context: AppContext) -> None:
+    """Before listening: one /healthz (a pooled database connection) and one signed `ssl_check` through
+    Bolt (its middleware and everything they import), so the first request from Slack pays for none of
+    it."""
+    secret = context.settings.require_signing_secret().encode()
+    body = b"ssl_check=1&token=warm-up"
+    stamp = str(int(time.time()))
+    signature = "v0=" + hmac.new(secret, f"v0:{stamp}:".encode() + body, hashlib.sha256).hexdigest()
+    common = {
+        "SERVER_NAME": "localhost",
+        "SERVER_PORT": "0",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "QUERY_STRING": "",
+    }
+    requests: list[dict[str, Any]] = [
+        {**common, "PATH_INFO": HEALTH_PATH, "REQUEST_METHOD": "GET"},
+        {
+            **common,
+            "PATH_INFO": EVENTS_PATH,
+            "REQUEST_METHOD": "POST",
+            "CONTENT_TYPE": "application/x-www-form-urlencoded",
+            "CONTENT_LENGTH": str(len(body)),
+            "HTTP_X_SLACK_REQUEST_TIMESTAMP": stamp,
+            "HTTP_X_SLACK_SIGNATURE": signature,
+            "wsgi.input": io.BytesIO(body),
+        },
+    ]
+    answers: list[str] = []
+    for environ in requests:
+        list(application(environ, lambda status, _headers, *_: answers.append(status)))
+    logger.debug("Préchauffage : %s", answers)
 
 
 def _stop_accepting(server: Any) -> None:

@@ -26,7 +26,7 @@ from bot.slack_client import web_client
 logger = logging.getLogger(__name__)
 
 # Lower priority than the serving process: acknowledging comes first.
-WORKER_NICENESS = 10
+WORKER_NICENESS = 19
 PARENT_CHECK_SECONDS = 1.0
 # A worker opens its store and imports the app: a few seconds, more on a busy machine.
 READY_SECONDS = 60.0
