@@ -29,6 +29,7 @@ from bot.views.declare import (
     form_modal,
     lookup_modal,
     proposed_block_id,
+    sending_modal,
 )
 from domain.catalogue import ResourceKind, data_items_of
 from domain.errors import InvalidDeclaration
@@ -43,6 +44,7 @@ from domain.services import (
     find_resource,
     proposed_value_key,
 )
+from domain.services.ror_sending import declaration_report, send_declaration
 
 logger = logging.getLogger(__name__)
 
@@ -285,20 +287,38 @@ def submit_declaration(
         ),
         idempotency_key=idempotency_key(view),
     )
+    connected = ror.settings.connected  # the ROR national's client is connected in the worker, not here
     try:
         created = declare_anomalies(
-            request=request, member=member, uow=ror.uow(), clock=ror.clock, system=ror.system
+            request=request,
+            member=member,
+            uow=ror.uow(),
+            clock=ror.clock,
+            system=ror.system,
+            connected=connected,
         )
     except InvalidDeclaration as error:
         ack(response_action="errors", errors=errors_for(error, labels, step=2))
         return
-    text = confirmation_text(created)
-    ack(response_action="update", view=done_modal(text))
+    text: str | None = None
+    if connected:
+        # Kept locally with its journal entries; the POSTs go after the ack (Slack waits 3 s at most).
+        ack(response_action="update", view=sending_modal(len(created)))
+    else:
+        text = confirmation_text(created)
+        ack(response_action="update", view=done_modal(text))
     later(
         Task(
             run=confirm_declaration,
-            kwargs={"user_id": body["user"]["id"], "text": text, "slack_user": slack_user, "member": member},
-            what="le message privé confirmant la déclaration",
+            kwargs={
+                "user_id": body["user"]["id"],
+                "view_id": view["id"],
+                "references": [anomaly.reference for anomaly in created],
+                "text": text,
+                "slack_user": slack_user,
+                "member": member,
+            },
+            what="la confirmation de la déclaration",
         ),
         ror=ror,
         client=client,
@@ -306,12 +326,35 @@ def submit_declaration(
 
 
 def confirm_declaration(
-    *, ror: AppContext, client: WebClient, user_id: str, text: str, slack_user: SlackUser, member: Member
+    *,
+    ror: AppContext,
+    client: WebClient,
+    user_id: str,
+    view_id: str,
+    references: list[str],
+    text: str | None,
+    slack_user: SlackUser,
+    member: Member,
 ) -> None:
-    """After the ack of a declaration (bot.after_ack): the declarant's DM, then their App Home's counts."""
+    """After the ack of a declaration (bot.after_ack). Connected (`text` None): the POSTs to the ROR
+    national, each bounded by ROR_TIMEOUT_SECONDS, then the modal shows the ROR's references. Then the
+    declarant's DM, and their App Home's counts."""
+    sender = ror.ror_sender() if text is None else None
+    if sender is not None:
+        report = declaration_report(send_declaration(sender, references=references))
+        after_commit(
+            "la mise à jour de la fenêtre de déclaration",
+            lambda: client.views_update(view_id=view_id, view=done_modal(report)),
+        )
+        text = report
+    if text is None:  # connected when the declaration was acknowledged, no longer now
+        return
+    confirmed = text
     after_commit(
         "le message privé confirmant la déclaration",
-        lambda: direct_message(client, user_id, text=escape(text), blocks=confirmation_blocks(text)),
+        lambda: direct_message(
+            client, user_id, text=escape(confirmed), blocks=confirmation_blocks(confirmed)
+        ),
     )
     refresh_home(client, slack_user=slack_user, member=member, ror=ror)
 
