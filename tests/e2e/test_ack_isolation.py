@@ -2,6 +2,7 @@
 works out what the ack carries and acknowledges: Slack gets its ack at once even when Slack itself is
 slow or failing for the work that follows, and every answer still arrives, once."""
 
+import re
 import time
 
 import pytest
@@ -11,6 +12,7 @@ from domain.catalogue import ResourceKind, data_items_of
 from domain.filters import AnomalyFilter
 from domain.services import list_anomalies
 from tests.e2e.conftest import ALICE
+from tests.e2e.connected_helpers import submit_declaration
 from tests.e2e.helpers import ALICE_MEMBER, seen
 
 # An ack that waited for the slowed-down work would take at least SLOW seconds.
@@ -126,4 +128,25 @@ def test_a_command_whose_worker_dies_before_acting_is_answered_by_the_serving_pr
         assert "Aide de /ror" in seen(told.params)
     finally:
         context.background.shutdown(deadline=time.monotonic() + 30)
+        context.background = None
+
+
+def test_a_connected_declaration_is_sent_to_the_ror_national_by_a_worker_after_the_ack(
+    connected, standin, fake_slack
+):
+    slack, context = connected
+    context.background = background_work(context.settings, workers=1)
+    assert context.background.wait_ready(timeout=120)
+    try:
+        answer = submit_declaration(slack, ("Adresse établissement", "Le numéro de rue manque."))
+
+        assert answer.json["response_action"] == "update"
+        assert "ROR national" in seen(answer.json["view"])  # sending, after the ack
+        dm = fake_slack.next("chat.postMessage", timeout=60, where=lambda c: c.params.get("channel") == ALICE)
+        assert re.search(r"ANO_3\d{11}", dm.params["text"])  # the ROR national's reference
+        updated = fake_slack.next("views.update", timeout=60)
+        assert updated.params["view_id"] == "VDECLARE"
+        assert len(standin.all_tasks()) == 1
+    finally:
+        context.background.shutdown(deadline=time.monotonic() + 60)
         context.background = None
