@@ -6,8 +6,10 @@
   checks (still inside Slack's 3 seconds).
 - Who acts: the Slack user → e-mail (users.info, cached) → member of a group (checked on every request, so
   a removed member loses access at once). Unhabilitated users get the SPEC §2 explanation where they
-  acted. Slash commands resolve their member where they run (bot.listeners.commands), possibly in a
-  worker process.
+  acted. Slash commands resolve their member where they run (bot.listeners.commands).
+- With worker processes (bot.background), everything after the ack of a request that opens no modal is
+  done by a worker's own Bolt app, this same pipeline included (bot.forwarding hands most of them over
+  before Bolt; `acting` hands over the rest, e.g. in Socket Mode).
 - An acknowledgement, once given, stays given (`FirmAck`)."""
 
 import logging
