@@ -27,4 +27,16 @@ class RecipientUnreachable:
     recipient: str
 
 
-DomainEvent = SentToRecipient | StatusChanged | RecipientUnreachable
+@dataclass(frozen=True, slots=True)
+class AnomaliesImported:
+    """A bulk import finished: its declarant hears of it once, not once per line."""
+
+    declarant_email: str
+    created: int
+    already_present: int
+    refused: int
+    sent_to_recipients: int
+    blocked: int
+
+
+DomainEvent = SentToRecipient | StatusChanged | RecipientUnreachable | AnomaliesImported

@@ -5,7 +5,8 @@
   (domain.services.recipients explains the choice);
 - StatusChanged → the declaring member is told (not for the routing at creation, nor for their own moves);
 - RecipientUnreachable → the operator is told which recipient is wrong: a warning in the log naming the
-  resource and the fix (`ror-bot recipient errors` lists them all).
+  resource and the fix (`ror-bot recipient errors` lists them all);
+- AnomaliesImported → the declarant of a bulk import gets one summary (never one DM per line).
 
 Each batch is *leased* first (committed), so no transaction is held open while Slack answers and another
 process does not deliver the same message meanwhile; a crash leaves the lease to run out and the message
@@ -20,13 +21,21 @@ from slack_sdk.errors import SlackApiError
 from bot.context import AppContext
 from bot.notifications.slack_poster import error_code
 from bot.views.recipients import (
+    import_summary_blocks,
+    import_summary_text,
     recipient_blocks,
     recipient_text,
     status_changed_blocks,
     status_changed_fallback,
 )
 from domain.errors import AnomalyNotFound
-from domain.events import DomainEvent, RecipientUnreachable, SentToRecipient, StatusChanged
+from domain.events import (
+    AnomaliesImported,
+    DomainEvent,
+    RecipientUnreachable,
+    SentToRecipient,
+    StatusChanged,
+)
 from domain.services import recipient_outcomes
 from domain.services.recipients import anomaly_for_notification, mark_recipient_unreachable
 from domain.statuses import Status
@@ -74,6 +83,8 @@ class OutboxDelivery:
             self.notify_declarant(event)
         elif isinstance(event, RecipientUnreachable):
             self.report_unreachable(event)
+        elif isinstance(event, AnomaliesImported):
+            self.notify_import(event)
 
     def notify_recipient(self, event: SentToRecipient) -> None:
         ror = self.context
@@ -104,6 +115,12 @@ class OutboxDelivery:
         user_id = self.user_id_for(event.declarant_email)
         if user_id is not None:
             self._dm(user_id, text=status_changed_fallback(event), blocks=status_changed_blocks(event))
+
+    def notify_import(self, event: AnomaliesImported) -> None:
+        """One summary per bulk import, to its declarant when they have a Slack account."""
+        user_id = self.user_id_for(event.declarant_email)
+        if user_id is not None:
+            self._dm(user_id, text=import_summary_text(event), blocks=import_summary_blocks(event))
 
     def report_unreachable(self, event: RecipientUnreachable) -> None:
         ror = self.context
