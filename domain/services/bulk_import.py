@@ -16,6 +16,7 @@ all, exactly as for a single declaration. The declarant gets one summary of the 
 
 import hashlib
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import islice
@@ -36,7 +37,7 @@ from domain.identifiers import guess_resource_kind, parse_resource_id
 from domain.ports import AnomalyImport, Clock
 from domain.services.declaration import CheckedItem, DeclaredItem, check_item, clean_rule, new_anomaly
 
-DEFAULT_BATCH = 5_000
+DEFAULT_BATCH = 10_000
 # Resources looked up once and kept for the following batches; past this many the cache starts over, so
 # memory stays flat whatever the size of the directory.
 RESOURCE_CACHE_MAX = 50_000
@@ -192,22 +193,15 @@ def import_anomalies(
     reader's own refusals (LineError: unreadable line), reported like the others."""
     result = ImportResult()
     resources = _Resources()
-    refused: list[LineError] = []
 
-    for batch in _batches(lines, batch_size):
-        valid: list[_Valid] = []
-        for line in batch:
-            if isinstance(line, LineError):
-                refused.append(line)
-                continue
-            try:
-                valid.append(check_line(line))
-            except (InvalidDeclaration, InvalidIdentifier, InvalidText) as error:
-                refused.append(LineError(line.line, _reason(error)))
+    def store_batch(valid: list[_Valid], refused: list[LineError]) -> list[LineError]:
         with store() as uow:
             _store_batch(uow, valid, resources, member, clock, system, result, refused.append)
             uow.commit()
-        # Told in the order of the file, once the batch is stored.
+        return refused
+
+    def tell(refused: list[LineError]) -> None:
+        # In the order of the file, once the batch is stored.
         refused.sort(key=lambda e: e.line)
         result.refused += len(refused)
         if on_error is not None:
@@ -215,7 +209,19 @@ def import_anomalies(
                 on_error(refusal)
         else:
             result.errors += refused
-        refused = []
+
+    # Two batches in flight: while one thread stores a batch (mostly waiting for the database), this one
+    # reads and checks the next. The storing thread alone touches `result` and the resource cache until
+    # its batch is done; refusals are told from here, in order.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ror-import") as writer:
+        stored: Future[list[LineError]] | None = None
+        for batch in _batches(lines, batch_size):
+            valid, refused = _check_batch(batch)
+            if stored is not None:
+                tell(stored.result())
+            stored = writer.submit(store_batch, valid, refused)
+        if stored is not None:
+            tell(stored.result())
     if result.lines:
         with store() as uow:
             uow.tell_declarant(
@@ -230,6 +236,20 @@ def import_anomalies(
             )
             uow.commit()
     return result
+
+
+def _check_batch(batch: list[ImportLine | LineError]) -> tuple[list[_Valid], list[LineError]]:
+    valid: list[_Valid] = []
+    refused: list[LineError] = []
+    for line in batch:
+        if isinstance(line, LineError):
+            refused.append(line)
+            continue
+        try:
+            valid.append(check_line(line))
+        except (InvalidDeclaration, InvalidIdentifier, InvalidText) as error:
+            refused.append(LineError(line.line, _reason(error)))
+    return valid, refused
 
 
 def _store_batch(
