@@ -165,30 +165,36 @@ def _ndjson(first: str, first_line: int, stream: IO[str]) -> Iterator[ImportLine
         except ValueError:  # a number too long to convert, and the like
             yield LineError(number, "JSON illisible.")
             continue
-        if not isinstance(data, dict):
-            yield LineError(number, 'un objet JSON est attendu, par exemple {"ressource": "1110000056", …}.')
+        yield object_line(number, data)
+
+
+def object_line(number: int, data: object) -> ImportLine | LineError:
+    """One record given as an object (an NDJSON line, a notebook's dict): its keys name the columns."""
+    if not isinstance(data, Mapping):
+        return LineError(number, 'un objet JSON est attendu, par exemple {"ressource": "1110000056", …}.')
+    try:
+        columns = _columns(str(name) for name in data)
+    except UnreadableImport as error:
+        return LineError(number, error.message[0].lower() + error.message[1:])
+    values: dict[str, str | None] = {}
+    for (name, value), column in zip(data.items(), columns, strict=True):
+        if column is None:
             continue
-        try:
-            columns = _columns(data)
-        except UnreadableImport as error:
-            yield LineError(number, error.message[0].lower() + error.message[1:])
-            continue
-        values: dict[str, str | None] = {}
-        problem = None
-        for (name, value), column in zip(data.items(), columns, strict=True):
-            if column is None:
-                continue
-            if value is None or isinstance(value, str):
-                values[column] = value
-            elif isinstance(value, int) and not isinstance(value, bool):
-                values[column] = str(value)  # an RPPS or a structure ID written as a number
-            else:
-                problem = f"« {printable(name, 60)} » doit être un texte."
-                break
-        if problem:
-            yield LineError(number, problem)
-            continue
-        yield _line(number, values)
+        if value is None or isinstance(value, str):
+            values[column] = value
+        elif isinstance(value, float) and value != value:
+            values[column] = None
+        elif isinstance(value, int) and not isinstance(value, bool):
+            values[column] = str(value)  # an RPPS or a structure ID written as a number
+        else:
+            return LineError(number, f"« {printable(str(name), 60)} » doit être un texte.")
+    return _line(number, values)
+
+
+def rows_to_lines(rows: Iterable[object]) -> Iterator[ImportLine | LineError]:
+    """Records given in memory (dicts, a DataFrame's records), numbered from 1."""
+    for number, row in enumerate(rows, start=1):
+        yield object_line(number, row)
 
 
 def _prepend(first: str, stream: IO[str]) -> Iterator[str]:
