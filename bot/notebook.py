@@ -57,6 +57,7 @@ from domain.services import (
 )
 from domain.services.bulk_import import ImportLine, ImportResult, LineError, import_anomalies
 from domain.services.lifecycle import MAX_PAGE_SIZE
+from domain.services.ror_sending import KEPT, declaration_report, send_declaration
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -199,8 +200,15 @@ class MemberSession:
             clock=self.context.clock,
             system=self.context.system,
             live=self.context.live_directory(),
+            connected=self.context.settings.connected,
         )
-        return Declared(tuple(created))
+        sender = self.context.ror_sender()
+        if sender is None:
+            return Declared(tuple(created))
+        # Connected: one POST per item now; refused items are not kept, unanswered ones wait (journal).
+        results = send_declaration(sender, references=[a.reference for a in created])
+        kept = [r.anomaly for r in results if r.anomaly is not None and r.outcome in KEPT]
+        return Declared(tuple(kept), report=declaration_report(results))
 
     def import_anomalies(
         self,
@@ -230,6 +238,7 @@ class MemberSession:
             store=self.context.store.importer,
             clock=self.context.clock,
             system=self.context.system,
+            connected=self.context.settings.connected,
         )
         return Imported(result)
 
@@ -263,6 +272,7 @@ class MemberSession:
                 clock=self.context.clock,
                 system=self.context.system,
                 comment=comment,
+                ror=self.context.ror_national(),
             ),
             self.context.settings.timezone,
         )
@@ -292,13 +302,15 @@ class Declared:
     """The anomalies a declaration created; prints as the SPEC §4 confirmation."""
 
     anomalies: tuple[Anomaly, ...]
+    # Connected mode: the confirmation with the ROR's references, what waits and what it refused.
+    report: str = ""
 
     @property
     def references(self) -> list[str]:
-        return [a.reference for a in self.anomalies]
+        return [a.shown_reference for a in self.anomalies]
 
     def __str__(self) -> str:
-        return confirmation_text(self.anomalies)
+        return self.report or confirmation_text(self.anomalies)
 
     def __repr__(self) -> str:
         return str(self)
@@ -310,7 +322,7 @@ class Declared:
         return len(self.anomalies)
 
     def _repr_html_(self) -> str:
-        first, *rest = confirmation_text(self.anomalies).split("\n")
+        first, *rest = str(self).split("\n")
         items = "".join(f"<li>{html.escape(line)}</li>" for line in rest)
         return f"<p>{html.escape(first)}</p><ul>{items}</ul>"
 
@@ -435,7 +447,7 @@ class AnomalyDetail:
 
     def __repr__(self) -> str:
         a = self.anomaly
-        return f"<Anomalie {a.reference} · {a.status.label} · {a.resource_id} · « {a.data_item} »>"
+        return f"<Anomalie {a.labelled_reference} · {a.status.label} · {a.resource_id} · « {a.data_item} »>"
 
     def _repr_html_(self) -> str:
         a = self.anomaly

@@ -28,6 +28,29 @@ class RecipientUnreachable:
 
 
 @dataclass(frozen=True, slots=True)
+class SentToRorNational:
+    """A declaration kept while the ROR national was unavailable has reached it (connected mode): its
+    declarant learns the ROR's reference."""
+
+    reference: str
+    ror_reference: str
+    declarant_email: str | None
+    resource_id: str
+    data_item: str
+
+
+@dataclass(frozen=True, slots=True)
+class RefusedByRorNational:
+    """The ROR national refused an operation sent from the journal (after the user had left): who asked
+    is told the ROR's reason. `operation`: « declaration » or « annulation »."""
+
+    reference: str
+    operation: str
+    reason: str
+    email: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class AnomaliesImported:
     """A bulk import finished: its declarant hears of it once, not once per line."""
 
@@ -37,6 +60,14 @@ class AnomaliesImported:
     refused: int
     sent_to_recipients: int
     blocked: int
+    queued_for_ror: int = 0  # connected mode: waiting in the journal to be POSTed
 
 
-DomainEvent = SentToRecipient | StatusChanged | RecipientUnreachable | AnomaliesImported
+DomainEvent = (
+    SentToRecipient
+    | StatusChanged
+    | RecipientUnreachable
+    | SentToRorNational
+    | RefusedByRorNational
+    | AnomaliesImported
+)

@@ -19,12 +19,15 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.context import AppContext
+from bot.mrkdwn import escape, safe
 from bot.notifications.slack_poster import error_code
+from bot.views.blocks import section
 from bot.views.recipients import (
-    import_summary_blocks,
     import_summary_text,
     recipient_blocks,
     recipient_text,
+    refused_by_ror_text,
+    sent_to_ror_text,
     status_changed_blocks,
     status_changed_fallback,
 )
@@ -33,7 +36,9 @@ from domain.events import (
     AnomaliesImported,
     DomainEvent,
     RecipientUnreachable,
+    RefusedByRorNational,
     SentToRecipient,
+    SentToRorNational,
     StatusChanged,
 )
 from domain.services import recipient_outcomes
@@ -83,8 +88,18 @@ class OutboxDelivery:
             self.notify_declarant(event)
         elif isinstance(event, RecipientUnreachable):
             self.report_unreachable(event)
+        elif isinstance(event, SentToRorNational):
+            self.tell(event.declarant_email, sent_to_ror_text(event))
+        elif isinstance(event, RefusedByRorNational):
+            self.tell(event.email, refused_by_ror_text(event))
         elif isinstance(event, AnomaliesImported):
-            self.notify_import(event)
+            self.tell(event.declarant_email, import_summary_text(event))
+
+    def tell(self, email: str | None, text: str) -> None:
+        """A DM to the member with that e-mail, if the workspace has them (connected mode's outcomes)."""
+        user_id = self.user_id_for(email) if email else None
+        if user_id is not None:
+            self._dm(user_id, text=escape(text), blocks=[section(safe(text, 2900))])
 
     def notify_recipient(self, event: SentToRecipient) -> None:
         ror = self.context
@@ -115,12 +130,6 @@ class OutboxDelivery:
         user_id = self.user_id_for(event.declarant_email)
         if user_id is not None:
             self._dm(user_id, text=status_changed_fallback(event), blocks=status_changed_blocks(event))
-
-    def notify_import(self, event: AnomaliesImported) -> None:
-        """One summary per bulk import, to its declarant when they have a Slack account."""
-        user_id = self.user_id_for(event.declarant_email)
-        if user_id is not None:
-            self._dm(user_id, text=import_summary_text(event), blocks=import_summary_blocks(event))
 
     def report_unreachable(self, event: RecipientUnreachable) -> None:
         ror = self.context

@@ -74,6 +74,8 @@ class ImportResult:
     refused: int = 0
     sent_to_recipients: int = 0
     blocked: int = 0
+    # Connected mode: created, their POST to the ROR national waiting in the journal.
+    queued_for_ror: int = 0
     # Every refused line, unless the caller hears of them one by one (on_error): then none are kept.
     errors: list[LineError] = field(default_factory=list)
 
@@ -82,8 +84,13 @@ class ImportResult:
         return self.created + self.already_present + self.refused
 
     def summary(self) -> str:
+        queued = (
+            f" ({_count(self.queued_for_ror, 'en attente', 'en attente')} d'envoi au ROR national)"
+            if self.queued_for_ror
+            else ""
+        )
         return (
-            f"Import terminé : {_count(self.created, 'anomalie créée', 'anomalies créées')}, "
+            f"Import terminé : {_count(self.created, 'anomalie créée', 'anomalies créées')}{queued}, "
             f"{_count(self.already_present, 'déjà présente', 'déjà présentes')}, "
             f"{_count(self.refused, 'ligne refusée', 'lignes refusées')}."
         )
@@ -188,15 +195,21 @@ def import_anomalies(
     system: str,
     batch_size: int = DEFAULT_BATCH,
     on_error: Callable[[LineError], None] | None = None,
+    connected: bool = False,
 ) -> ImportResult:
     """Declare one anomaly per valid line, `batch_size` lines per transaction. `lines` may hold the
-    reader's own refusals (LineError: unreadable line), reported like the others."""
+    reader's own refusals (LineError: unreadable line), reported like the others.
+
+    `connected` (ROR_ANOMALIES_URL set): as a connected declaration, each anomaly stays 01 « Créée »,
+    waiting to be sent, with its POST written to the ROR national journal in the same transaction; the
+    journal's sender (`ror-bot ror push`, the scheduler) sends them at the ROR national's pace, and an
+    interrupted sending resumes from the journal. Nothing is POSTed inline."""
     result = ImportResult()
     resources = _Resources()
 
     def store_batch(valid: list[_Valid], refused: list[LineError]) -> list[LineError]:
         with store() as uow:
-            _store_batch(uow, valid, resources, member, clock, system, result, refused.append)
+            _store_batch(uow, valid, resources, member, clock, system, result, refused.append, connected)
             uow.commit()
         return refused
 
@@ -232,6 +245,7 @@ def import_anomalies(
                     refused=result.refused,
                     sent_to_recipients=result.sent_to_recipients,
                     blocked=result.blocked,
+                    queued_for_ror=result.queued_for_ror,
                 )
             )
             uow.commit()
@@ -261,6 +275,7 @@ def _store_batch(
     system: str,
     result: ImportResult,
     refuse: Callable[[LineError], None],
+    connected: bool,
 ) -> None:
     resources.fetch(uow, {(v.kind, v.resource_id) for v in valid})
     keyed: dict[str, tuple[_Valid, Resource, Resource | None]] = {}
@@ -313,17 +328,20 @@ def _store_batch(
             system=system,
             now=now,
             rule=v.rule,
+            connected=connected,
         )
         # The routing at creation is never told to the declarant (see the module's docstring): only the
         # recipients' notifications go to the outbox.
         anomaly.events = [e for e in anomaly.events if isinstance(e, SentToRecipient)]
         created.append((key, anomaly))
-    stored = uow.add(created)
+    stored = uow.add(created, send_to_ror=connected)
     result.already_present += len(created) - len(stored)
     for key, anomaly in created:
         if key in stored:
             result.created += 1
-            if anomaly.recipient:
+            if connected:
+                result.queued_for_ror += 1
+            elif anomaly.recipient:
                 result.sent_to_recipients += 1
             else:
                 result.blocked += 1

@@ -16,6 +16,7 @@ from storage.models.groups import GroupRow, MemberRow
 from storage.models.imports import ImportKeyRow
 from storage.models.outbox import OutboxRow
 from storage.models.replays import ReplayKeyRow
+from storage.models.ror_journal import RorJournalRow
 from storage.models.subscriptions import DigestRunRow, SubscriptionRow
 
 __all__ = [
@@ -36,5 +37,6 @@ __all__ = [
     "ReferenceCounterRow",
     "ReplayKeyRow",
     "ResourceRow",
+    "RorJournalRow",
     "SubscriptionRow",
 ]

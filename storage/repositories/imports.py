@@ -24,7 +24,8 @@ from domain.anomaly import Anomaly
 from domain.catalogue import ResourceKind
 from domain.directory import Resource
 from domain.events import AnomaliesImported
-from storage.models import AnomalyNameRow, ImportKeyRow, OutboxRow, ResourceRow
+from domain.ror_journal import JournalOperation, JournalState
+from storage.models import AnomalyNameRow, ImportKeyRow, OutboxRow, ResourceRow, RorJournalRow
 from storage.repositories.anomalies import (
     ANOMALY_TABLE,
     HISTORY_TABLE,
@@ -40,6 +41,8 @@ from storage.types import UtcDateTime
 
 KEYS_TABLE = cast(Table, ImportKeyRow.__table__)
 OUTBOX_TABLE = cast(Table, OutboxRow.__table__)
+JOURNAL_TABLE = cast(Table, RorJournalRow.__table__)
+SUBMIT, PENDING = JournalOperation.SUBMIT.value, JournalState.PENDING.value
 RESOURCES_TABLE = cast(Table, ResourceRow.__table__)
 NAMES_TABLE = cast(Table, AnomalyNameRow.__table__)
 IMPORT_LOCK = 724_009
@@ -205,7 +208,7 @@ class SqlAnomalyImport:
         # A batch's datetimes are all the same instant: converted once.
         return lru_cache(maxsize=4)(processor) if processor is not None else None
 
-    def add(self, anomalies: Sequence[tuple[str, Anomaly]]) -> set[str]:
+    def add(self, anomalies: Sequence[tuple[str, Anomaly]], *, send_to_ror: bool = False) -> set[str]:
         if not anomalies:
             return set()
         now = datetime.now(UTC)
@@ -257,6 +260,24 @@ class SqlAnomalyImport:
                 for event in anomaly.pull_events()
             ],
         )
+        if send_to_ror:
+            # The POSTs, as a connected declaration journals them (storage.repositories.ror_journal).
+            self._insert(
+                JOURNAL_TABLE,
+                (
+                    "anomaly_number",
+                    "operation",
+                    "payload",
+                    "state",
+                    "created_at",
+                    "next_attempt_at",
+                    "attempts",
+                ),
+                [
+                    (row["number"], SUBMIT, "{}", PENDING, row["created_at"], row["created_at"], 0)
+                    for row in rows
+                ],
+            )
         return stored
 
     def tell_declarant(self, event: AnomaliesImported) -> None:

@@ -13,19 +13,21 @@ from domain.events import (
     AnomaliesImported,
     DomainEvent,
     RecipientUnreachable,
+    RefusedByRorNational,
     SentToRecipient,
+    SentToRorNational,
     StatusChanged,
 )
 from domain.statuses import Status
 from storage.models import OutboxRow
 
 NEVER = datetime(9999, 12, 31, tzinfo=UTC)
-_KINDS: dict[
-    str, type[SentToRecipient] | type[StatusChanged] | type[RecipientUnreachable] | type[AnomaliesImported]
-] = {
+_KINDS: dict[str, type[DomainEvent]] = {
     "SentToRecipient": SentToRecipient,
     "StatusChanged": StatusChanged,
     "RecipientUnreachable": RecipientUnreachable,
+    "SentToRorNational": SentToRorNational,
+    "RefusedByRorNational": RefusedByRorNational,
     "AnomaliesImported": AnomaliesImported,
 }
 

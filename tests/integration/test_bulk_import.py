@@ -4,16 +4,19 @@ listing's totals still exact."""
 
 import io
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select, text
 
 from bot.import_files import FileFormat, read_lines
-from domain.anomaly import Anomaly
+from domain.anomaly import Anomaly, RorState
 from domain.events import AnomaliesImported, SentToRecipient
 from domain.filters import AnomalyFilter, parse_filter_words
+from domain.ror_journal import RetryPolicy
 from domain.services import DeclarationRequest, DeclaredItem, declare_anomalies, list_anomalies, show_anomaly
 from domain.services.bulk_import import ImportResult, import_anomalies
+from domain.services.ror_sending import Outcome, Sender, send_due
 from domain.statuses import Status
 from storage import Store
 from storage.maintenance import counts_are_exact
@@ -22,6 +25,10 @@ from storage.repositories.outbox import from_payload
 from tests.builders import a_member, geriatrie, lyon, narbonne, practitioner
 from tests.e2e.cli_runner import seed
 from tests.fakes import FixedClock
+
+if TYPE_CHECKING:
+    from devtools.ror_standin import RorStandIn
+    from rornational.client import FhirRorNational
 
 HEADER = "ressource,donnee,description,regle,valeur_proposee\n"
 OCCITANIE = a_member({"76"})
@@ -260,4 +267,43 @@ def test_two_concurrent_imports_of_one_file_create_each_anomaly_once(store: Stor
     assert sum(r.created for r in results) == 300
     assert sum(r.already_present for r in results) == 300
     assert counted(store) == 300
+    assert exact(store)
+
+
+def test_in_connected_mode_the_import_queues_the_posts_and_the_journal_sends_them(
+    store: Store, ror: "FhirRorNational", standin: "RorStandIn"
+) -> None:
+    seed(store, narbonne(recipient="referent@ch-narbonne.fr"), geriatrie())
+    content = (
+        HEADER + "1110000056,Tarifs,Tarifs absents,R-TAR-01,\n" + "91/11359,Horaires,Fermé le samedi,,\n"
+    )
+    clock = FixedClock()
+    result = import_anomalies(
+        lines=read_lines(io.StringIO(content), None),
+        member=OCCITANIE,
+        store=store.importer,
+        clock=clock,
+        system="Import qualité",
+        connected=True,
+    )
+
+    assert (result.created, result.queued_for_ror) == (2, 2)
+    assert result.summary().startswith(
+        "Import terminé : 2 anomalies créées (2 en attente d'envoi au ROR national)"
+    )
+    assert standin.all_tasks() == []  # nothing POSTed inline
+    waiting = every_anomaly(store)
+    assert {(a.status, a.ror_state) for a in waiting} == {(Status.CREATED, RorState.PENDING)}
+    with store.engine.connect() as connection:
+        kinds = [k for (k,) in connection.execute(select(OutboxRow.kind))]
+    assert kinds == ["AnomaliesImported"]  # no recipient is told before the ROR national has it
+
+    sender = Sender(ror=ror, uow=store.uow, clock=clock, retry=RetryPolicy(base=timedelta(seconds=30)))
+    results = send_due(sender, limit=1) + send_due(sender)  # a rate-limited sender resumes where it stopped
+
+    assert [r.outcome for r in results] == [Outcome.SENT, Outcome.SENT]
+    tasks = standin.all_tasks()
+    assert sorted(t["description"] for t in tasks) == ["Fermé le samedi", "Tarifs absents"]
+    assert {a.ror_state for a in every_anomaly(store)} == {RorState.SENT}
+    assert send_due(sender) == []
     assert exact(store)

@@ -1,7 +1,7 @@
 """import keys: one per imported anomaly line, so importing the same file twice creates nothing new
 
 Revision ID: 0009
-Revises: 0004
+Revises: 0007
 """
 
 from collections.abc import Sequence
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0009"
-down_revision: str | None = "0004"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
