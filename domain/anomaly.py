@@ -14,6 +14,8 @@ from domain.statuses import Role, Status, allowed_roles
 MAX_DESCRIPTION = 800
 # The declaration modal's input holds 500 characters; the domain holds everyone else to it too.
 MAX_PROPOSED_VALUE = 500
+# A quality rule's identifier (Règle), as its column holds it.
+MAX_RULE = 100
 # A status change's comment (recipients' outcome modal, cancellations, operators' moves).
 MAX_COMMENT = 800
 

@@ -5,7 +5,8 @@
   (domain.services.recipients explains the choice);
 - StatusChanged → the declaring member is told (not for the routing at creation, nor for their own moves);
 - RecipientUnreachable → the operator is told which recipient is wrong: a warning in the log naming the
-  resource and the fix (`ror-bot recipient errors` lists them all).
+  resource and the fix (`ror-bot recipient errors` lists them all);
+- AnomaliesImported → the declarant of a bulk import gets one summary (never one DM per line).
 
 Each batch is *leased* first (committed), so no transaction is held open while Slack answers and another
 process does not deliver the same message meanwhile; a crash leaves the lease to run out and the message
@@ -22,6 +23,7 @@ from bot.mrkdwn import escape, safe
 from bot.notifications.slack_poster import error_code
 from bot.views.blocks import section
 from bot.views.recipients import (
+    import_summary_text,
     recipient_blocks,
     recipient_text,
     refused_by_ror_text,
@@ -31,6 +33,7 @@ from bot.views.recipients import (
 )
 from domain.errors import AnomalyNotFound
 from domain.events import (
+    AnomaliesImported,
     DomainEvent,
     RecipientUnreachable,
     RefusedByRorNational,
@@ -91,6 +94,8 @@ class OutboxDelivery:
             self.tell(event.declarant_email, sent_to_ror_text(event))
         elif isinstance(event, RefusedByRorNational):
             self.tell(event.email, refused_by_ror_text(event))
+        elif isinstance(event, AnomaliesImported):
+            self.tell(event.declarant_email, import_summary_text(event))
 
     def tell(self, email: str | None, text: str) -> None:
         """A DM to the member with that e-mail, if the workspace has them (connected mode's outcomes)."""
