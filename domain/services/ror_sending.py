@@ -21,6 +21,7 @@ the ROR accepted it. The ROR unavailable: a CANCEL entry is journaled and the us
 (`CancellationQueued`); refused: `RorCancellationRefused` with the ROR's reason. A declaration still
 waiting to be sent is cancelled locally and its POST dropped: the ROR national never hears of it."""
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -81,9 +82,9 @@ class Sender:
 
 
 def draft_of(anomaly: Anomaly, *, focus_system: str | None) -> TaskDraft:
-    item = data_item(anomaly.kind, anomaly.data_item)
-    return TaskDraft.for_item(
-        item,
+    """The POST of an anomaly: its catalogue item, what it says, who declared it and when."""
+    draft = TaskDraft.for_item(
+        data_item(anomaly.kind, anomaly.data_item),
         resource_id=anomaly.resource_id,
         present_value=anomaly.present_value,
         description=anomaly.description,
@@ -93,6 +94,7 @@ def draft_of(anomaly: Anomaly, *, focus_system: str | None) -> TaskDraft:
         proposed_value=anomaly.proposed_value,
         focus_system=focus_system,
     )
+    return dataclasses.replace(draft, rule=anomaly.rule)
 
 
 def _same_declaration(task: RemoteTask, anomaly: Anomaly) -> bool:

@@ -280,3 +280,23 @@ def test_the_backoff_doubles_up_to_its_ceiling() -> None:
     waits = [policy.next_attempt(attempts=n, now=now, retry_after=None) - now for n in (1, 2, 3, 4, 5)]
 
     assert waits == [timedelta(seconds=s) for s in (30, 60, 120, 240, 300)]
+
+
+def test_the_post_carries_everything_the_anomaly_says(
+    uow: FakeUnitOfWork, clock: FixedClock, occitanie_member: Member, sender: Sender, ror: FakeRorNational
+) -> None:
+    request = DeclarationRequest(
+        NARBONNE, None, (DeclaredItem(ADRESSE, "Le numéro manque.", "11 boulevard Dr Lacroix"),)
+    )
+    (created,) = declare_anomalies(
+        request=request, member=occitanie_member, uow=uow, clock=clock, system=SYSTEM, connected=True
+    )
+
+    send_declaration(sender, references=[created.reference])
+
+    (draft,) = ror.posts
+    assert (draft.resource_id, draft.data_item, draft.fhir_path) == (NARBONNE, ADRESSE, created.fhir_path)
+    assert (draft.present_value, draft.proposed_value) == (created.present_value, "11 boulevard Dr Lacroix")
+    assert (draft.declaring_system, draft.declarant_id) == (SYSTEM, occitanie_member.declarant_id)
+    assert draft.authored_on == created.created_at
+    assert (draft.thematique, draft.action) == (created.thematique, created.action)
