@@ -59,6 +59,6 @@ def test_in_connected_mode_the_scheduler_also_sends_the_journal_every_ror_push_s
 
     jobs = {job.id: job for job in scheduler.get_jobs()}
 
-    assert set(jobs) == {"digests", "outbox", "ror-push"}
+    assert set(jobs) == {"digests", "outbox", "ror-push", "ror-sync"}
     assert str(jobs["ror-push"].trigger) == "interval[0:00:45]"
     assert jobs["ror-push"].max_instances == 1
