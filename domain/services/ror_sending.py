@@ -157,6 +157,17 @@ def _submit(sender: Sender, entry: JournalEntry, *, fresh: bool) -> SendResult:
             anomaly = uow.anomalies.get(entry.reference, perimeter=None)
         except AnomalyNotFound:
             anomaly = None
+        if anomaly is not None and anomaly.ror_state is RorState.SENT and anomaly.ror_task_id:
+            # The status sync found its Task first (a POST whose answer was lost) and adopted it.
+            landed = uow.anomalies.get(entry.reference, perimeter=None, for_update=True)
+            if not fresh:
+                landed.events.append(_landed(landed))
+            uow.anomalies.save(landed)
+            uow.ror_journal.done(entry.id, at=sender.clock.now())
+            uow.commit()
+            return SendResult(
+                entry.reference, entry.operation, Outcome.SENT, landed, data_item=landed.data_item
+            )
         if anomaly is None or anomaly.ror_state is not RorState.PENDING:
             uow.ror_journal.done(entry.id, at=sender.clock.now())
             uow.commit()
@@ -184,19 +195,21 @@ def _submit(sender: Sender, entry: JournalEntry, *, fresh: bool) -> SendResult:
         stored.ror_identifier_system = submitted.identifier.system if submitted.identifier else None
         stored.ror_state = RorState.SENT
         if not fresh:
-            stored.events.append(
-                SentToRorNational(
-                    stored.reference,
-                    stored.shown_reference,
-                    stored.declarant_email,
-                    stored.resource_id,
-                    stored.data_item,
-                )
-            )
+            stored.events.append(_landed(stored))
         uow.anomalies.save(stored)
         uow.ror_journal.done(entry.id, at=sender.clock.now())
         uow.commit()
     return SendResult(entry.reference, entry.operation, Outcome.SENT, stored, data_item=stored.data_item)
+
+
+def _landed(anomaly: Anomaly) -> SentToRorNational:
+    return SentToRorNational(
+        anomaly.reference,
+        anomaly.shown_reference,
+        anomaly.declarant_email,
+        anomaly.resource_id,
+        anomaly.data_item,
+    )
 
 
 def _refused(

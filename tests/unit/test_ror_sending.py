@@ -300,3 +300,26 @@ def test_the_post_carries_everything_the_anomaly_says(
     assert (draft.declaring_system, draft.declarant_id) == (SYSTEM, occitanie_member.declarant_id)
     assert draft.authored_on == created.created_at
     assert (draft.thematique, draft.action) == (created.thematique, created.action)
+
+
+def test_a_declaration_the_status_sync_adopted_first_is_not_posted_again_and_its_declarant_told(
+    uow: FakeUnitOfWork, clock: FixedClock, occitanie_member: Member, sender: Sender, ror: FakeRorNational
+) -> None:
+    created = _declare(uow, clock, occitanie_member, (ADRESSE, "Le numéro manque."))
+    ror.lose_answers = 1
+    send_declaration(sender, references=[created[0].reference])
+    with uow:  # what the status sync does when it meets the Task first
+        adopted = uow.anomalies.get(created[0].reference, perimeter=None, for_update=True)
+        adopted.ror_task_id, adopted.ror_version, adopted.ror_state = "1", "1", RorState.SENT
+        adopted.ror_reference = "ANO_300000000001"
+        uow.anomalies.save(adopted)
+        uow.commit()
+    clock.advance(minutes=1)
+
+    results = send_due(sender)
+
+    assert [r.outcome for r in results] == [Outcome.SENT]
+    assert len(ror.posts) == 1
+    assert [e.ror_reference for e in uow.outbox.events if isinstance(e, SentToRorNational)] == [
+        "ANO_300000000001"
+    ]
