@@ -21,6 +21,7 @@ the ROR accepted it. The ROR unavailable: a CANCEL entry is journaled and the us
 (`CancellationQueued`); refused: `RorCancellationRefused` with the ROR's reason. A declaration still
 waiting to be sent is cancelled locally and its POST dropped: the ROR national never hears of it."""
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -81,9 +82,9 @@ class Sender:
 
 
 def draft_of(anomaly: Anomaly, *, focus_system: str | None) -> TaskDraft:
-    item = data_item(anomaly.kind, anomaly.data_item)
-    return TaskDraft.for_item(
-        item,
+    """The POST of an anomaly: its catalogue item, what it says, who declared it and when."""
+    draft = TaskDraft.for_item(
+        data_item(anomaly.kind, anomaly.data_item),
         resource_id=anomaly.resource_id,
         present_value=anomaly.present_value,
         description=anomaly.description,
@@ -93,6 +94,7 @@ def draft_of(anomaly: Anomaly, *, focus_system: str | None) -> TaskDraft:
         proposed_value=anomaly.proposed_value,
         focus_system=focus_system,
     )
+    return dataclasses.replace(draft, rule=anomaly.rule)
 
 
 def _same_declaration(task: RemoteTask, anomaly: Anomaly) -> bool:
@@ -155,6 +157,17 @@ def _submit(sender: Sender, entry: JournalEntry, *, fresh: bool) -> SendResult:
             anomaly = uow.anomalies.get(entry.reference, perimeter=None)
         except AnomalyNotFound:
             anomaly = None
+        if anomaly is not None and anomaly.ror_state is RorState.SENT and anomaly.ror_task_id:
+            # The status sync found its Task first (a POST whose answer was lost) and adopted it.
+            landed = uow.anomalies.get(entry.reference, perimeter=None, for_update=True)
+            if not fresh:
+                landed.events.append(_landed(landed))
+            uow.anomalies.save(landed)
+            uow.ror_journal.done(entry.id, at=sender.clock.now())
+            uow.commit()
+            return SendResult(
+                entry.reference, entry.operation, Outcome.SENT, landed, data_item=landed.data_item
+            )
         if anomaly is None or anomaly.ror_state is not RorState.PENDING:
             uow.ror_journal.done(entry.id, at=sender.clock.now())
             uow.commit()
@@ -182,19 +195,21 @@ def _submit(sender: Sender, entry: JournalEntry, *, fresh: bool) -> SendResult:
         stored.ror_identifier_system = submitted.identifier.system if submitted.identifier else None
         stored.ror_state = RorState.SENT
         if not fresh:
-            stored.events.append(
-                SentToRorNational(
-                    stored.reference,
-                    stored.shown_reference,
-                    stored.declarant_email,
-                    stored.resource_id,
-                    stored.data_item,
-                )
-            )
+            stored.events.append(_landed(stored))
         uow.anomalies.save(stored)
         uow.ror_journal.done(entry.id, at=sender.clock.now())
         uow.commit()
     return SendResult(entry.reference, entry.operation, Outcome.SENT, stored, data_item=stored.data_item)
+
+
+def _landed(anomaly: Anomaly) -> SentToRorNational:
+    return SentToRorNational(
+        anomaly.reference,
+        anomaly.shown_reference,
+        anomaly.declarant_email,
+        anomaly.resource_id,
+        anomaly.data_item,
+    )
 
 
 def _refused(

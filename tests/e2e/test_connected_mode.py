@@ -17,6 +17,9 @@ from tests.e2e.conftest import SlackHttp
 from tests.e2e.connected_helpers import confirmation_dm, submit_declaration
 from tests.e2e.helpers import buttons, seen
 
+STATUS_SYSTEM = (
+    "https://mos.esante.gouv.fr/NOS/TRE_R352-StatutMetierAnomalie/FHIR/TRE-R352-StatutMetierAnomalie"
+)
 ADRESSE = ("Adresse établissement", "Le numéro de rue manque.")
 CONTACT = ("Contact établissement", "Le standard a changé.")
 ROR_REFERENCE = r"ANO_3\d{11}"
@@ -126,7 +129,24 @@ def test_cancelling_patches_03_in_the_ror_then_shows_the_anomaly_cancelled(
 
     assert f"L'anomalie {ror_reference} est annulée" in done
     (patch,) = standin.requests_to("PATCH", "/Task/")
-    assert patch.body["parameter"][0]["part"][2]["valueCodeableConcept"]["coding"][0]["code"] == "03"
+    assert patch.body == {  # the ANS's patch-status-example.json
+        "resourceType": "Parameters",
+        "parameter": [
+            {
+                "name": "operation",
+                "part": [
+                    {"name": "type", "valueString": "replace"},
+                    {"name": "path", "valueString": "Task.businessStatus"},
+                    {
+                        "name": "value",
+                        "valueCodeableConcept": {
+                            "coding": [{"system": STATUS_SYSTEM, "code": "03", "display": "Annulé"}]
+                        },
+                    },
+                ],
+            }
+        ],
+    }
     assert standin.all_tasks()[0]["businessStatus"]["coding"][0]["code"] == "03"
 
 

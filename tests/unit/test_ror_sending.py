@@ -280,3 +280,46 @@ def test_the_backoff_doubles_up_to_its_ceiling() -> None:
     waits = [policy.next_attempt(attempts=n, now=now, retry_after=None) - now for n in (1, 2, 3, 4, 5)]
 
     assert waits == [timedelta(seconds=s) for s in (30, 60, 120, 240, 300)]
+
+
+def test_the_post_carries_everything_the_anomaly_says(
+    uow: FakeUnitOfWork, clock: FixedClock, occitanie_member: Member, sender: Sender, ror: FakeRorNational
+) -> None:
+    request = DeclarationRequest(
+        NARBONNE, None, (DeclaredItem(ADRESSE, "Le numéro manque.", "11 boulevard Dr Lacroix"),)
+    )
+    (created,) = declare_anomalies(
+        request=request, member=occitanie_member, uow=uow, clock=clock, system=SYSTEM, connected=True
+    )
+
+    send_declaration(sender, references=[created.reference])
+
+    (draft,) = ror.posts
+    assert (draft.resource_id, draft.data_item, draft.fhir_path) == (NARBONNE, ADRESSE, created.fhir_path)
+    assert (draft.present_value, draft.proposed_value) == (created.present_value, "11 boulevard Dr Lacroix")
+    assert (draft.declaring_system, draft.declarant_id) == (SYSTEM, occitanie_member.declarant_id)
+    assert draft.authored_on == created.created_at
+    assert (draft.thematique, draft.action) == (created.thematique, created.action)
+
+
+def test_a_declaration_the_status_sync_adopted_first_is_not_posted_again_and_its_declarant_told(
+    uow: FakeUnitOfWork, clock: FixedClock, occitanie_member: Member, sender: Sender, ror: FakeRorNational
+) -> None:
+    created = _declare(uow, clock, occitanie_member, (ADRESSE, "Le numéro manque."))
+    ror.lose_answers = 1
+    send_declaration(sender, references=[created[0].reference])
+    with uow:  # what the status sync does when it meets the Task first
+        adopted = uow.anomalies.get(created[0].reference, perimeter=None, for_update=True)
+        adopted.ror_task_id, adopted.ror_version, adopted.ror_state = "1", "1", RorState.SENT
+        adopted.ror_reference = "ANO_300000000001"
+        uow.anomalies.save(adopted)
+        uow.commit()
+    clock.advance(minutes=1)
+
+    results = send_due(sender)
+
+    assert [r.outcome for r in results] == [Outcome.SENT]
+    assert len(ror.posts) == 1
+    assert [e.ror_reference for e in uow.outbox.events if isinstance(e, SentToRorNational)] == [
+        "ANO_300000000001"
+    ]

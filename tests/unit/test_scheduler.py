@@ -46,3 +46,19 @@ def test_the_cli_offers_scheduler_and_digest_run_due():
     args = parser.parse_args(["digest", "run-due", "--at", "2026-01-15T08:30"])
     assert args.at == "2026-01-15T08:30"
     assert parser.parse_args(["scheduler"]).func.__name__ == "run_scheduler"
+
+
+def test_in_connected_mode_the_scheduler_also_sends_the_journal_every_ror_push_seconds():
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        slack_bot_token="xoxb-test",  # type: ignore[arg-type]
+        ror_anomalies_url="https://rortest.example/anomalies",
+        ror_push_seconds=45,
+    )
+    scheduler = configure(BackgroundScheduler(timezone="UTC"), AppContext(settings=settings, store=NoStore()))  # type: ignore[arg-type]
+
+    jobs = {job.id: job for job in scheduler.get_jobs()}
+
+    assert set(jobs) == {"digests", "outbox", "ror-push", "ror-sync"}
+    assert str(jobs["ror-push"].trigger) == "interval[0:00:45]"
+    assert jobs["ror-push"].max_instances == 1

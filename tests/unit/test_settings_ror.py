@@ -23,7 +23,17 @@ SECRET_PROFILE = {
 @pytest.fixture(autouse=True)
 def no_ambient_configuration(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.chdir(tmp_path)  # no .env
-    for name in [*SECRET_PROFILE, "ror_client_cert", "ror_client_key", "ror_ca_bundle", "ror_sync_seconds"]:
+    for name in [
+        *SECRET_PROFILE,
+        "ror_client_cert",
+        "ror_client_key",
+        "ror_ca_bundle",
+        "ror_sync_seconds",
+        "ror_push_seconds",
+        "ror_retry_seconds",
+        "ror_retry_max_seconds",
+        "ror_timeout_seconds",
+    ]:
         monkeypatch.delenv(name.upper(), raising=False)
 
 
@@ -173,3 +183,29 @@ def test_a_bad_sync_period_is_one_french_line_naming_the_variable(monkeypatch):
 
 def test_the_sync_period_defaults_to_a_minute():
     assert Settings(_env_file=None).ror_sync_seconds == 60
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("ROR_PUSH_SECONDS", "souvent"),
+        ("ROR_RETRY_SECONDS", "0"),
+        ("ROR_RETRY_MAX_SECONDS", "-5"),
+        ("ROR_TIMEOUT_SECONDS", "3600"),
+    ],
+)
+def test_a_bad_value_of_the_journal_settings_is_one_french_line_naming_it(monkeypatch, variable, value):
+    monkeypatch.setenv(variable, value)
+
+    with pytest.raises(InvalidSetting) as caught:
+        Settings(_env_file=None)
+
+    assert caught.value.variable == variable
+    assert str(caught.value) == f"Configuration invalide : {variable} : valeur « {value} » refusée."
+
+
+def test_the_journal_settings_have_their_defaults():
+    loaded = Settings(_env_file=None)
+
+    assert (loaded.ror_push_seconds, loaded.ror_retry_seconds) == (30, 30)
+    assert (loaded.ror_retry_max_seconds, loaded.ror_timeout_seconds) == (3600, 10)
