@@ -1,6 +1,6 @@
 """Sync from the ROR national (issue 11 item 7): Task pages imported from a local stand-in.
 
-    .venv/bin/python -m benchmarks.sync [--tasks 100000] [--database-url URL --reset] [--repeat 1] [--json F]
+    .venv/bin/python -m benchmarks.sync [--tasks 100000] [--validators 0] [--database-url URL --reset] [--repeat 1] [--json F]
 
 The stand-in ROR national (devtools/ror_standin) runs in its own process and serves `--tasks` synthetic
 Tasks through its real HTTP API (token endpoint, `Ror-…` headers, 200-entry searchset pages, `next`
