@@ -53,6 +53,10 @@ class AnomalyRepository(Protocol):
 
     def add(self, anomaly: Anomaly) -> None: ...
 
+    def add_all(self, anomalies: Sequence[Anomaly]) -> None:
+        """Like `add` for each, in as few statements as the store can (a declaration of several items)."""
+        ...
+
     def get(self, reference: str, *, perimeter: Perimeter | None, for_update: bool = False) -> Anomaly:
         """The anomaly if it lies in `perimeter` (None: any), else AnomalyNotFound."""
         ...
@@ -84,6 +88,10 @@ class AnomalyRepository(Protocol):
 
 class DirectoryRepository(Protocol):
     def get(self, kind: ResourceKind, resource_id: str) -> Resource | None: ...
+
+    def get_many(self, keys: Sequence[tuple[ResourceKind, str]]) -> dict[tuple[ResourceKind, str], Resource]:
+        """The resources found among `keys` (a structure and its offer: one lookup instead of two)."""
+        ...
 
     def upsert(self, resource: Resource) -> bool:
         """Insert or update in place; True when the resource is new."""

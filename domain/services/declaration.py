@@ -158,8 +158,8 @@ def declare_anomalies(
                 history=[HistoryEntry(now, None, Status.CREATED, actor.name, Role.DECLARANT, system)],
             )
             anomaly.route(recipient=resource.recipient, at=now, system=system)
-            uow.anomalies.add(anomaly)
             created.append(anomaly)
+        uow.anomalies.add_all(created)
         if request.idempotency_key:
             uow.declarations.record(request.idempotency_key, [a.reference for a in created])
         uow.commit()

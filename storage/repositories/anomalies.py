@@ -8,7 +8,7 @@ the same order (no deadlock) and hold them only for the end of their transaction
 """
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
@@ -220,32 +220,47 @@ class SqlAnomalies:
         )
         return [_reference(start + i) for i in range(count)]
 
-    def _name_id(self, folded: str) -> int:
-        """The dictionary key of a folded name, added if new (concurrent adders of one name agree).
-        Remembered for the session only: an id inserted by a transaction that rolls back is gone."""
+    def _name_ids(self, names: set[str]) -> dict[str, int]:
+        """The dictionary keys of folded names, added if new (concurrent adders of one name agree): one
+        lookup for all the names of a declaration. Remembered for the session only: an id inserted by a
+        transaction that rolls back is gone."""
         known: dict[str, int] = self.session.info.setdefault("anomaly_name_ids", {})
-        if folded in known:
-            return known[folded]
-        connection = self.session.connection()
-        lookup = select(AnomalyNameRow.id).where(AnomalyNameRow.folded == folded)
-        found = connection.scalar(lookup)
-        if found is None:
-            upsert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
-            connection.execute(upsert(AnomalyNameRow).values(folded=folded).on_conflict_do_nothing())
-            found = connection.execute(lookup).scalar_one()
-        known[folded] = int(found)
-        return known[folded]
+        missing = sorted(names - known.keys())
+        if missing:
+            connection = self.session.connection()
+            lookup = select(AnomalyNameRow.folded, AnomalyNameRow.id).where(
+                AnomalyNameRow.folded.in_(missing)
+            )
+            found: dict[str, int] = dict(connection.execute(lookup).all())
+            new = [name for name in missing if name not in found]
+            if new:
+                upsert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
+                connection.execute(
+                    upsert(AnomalyNameRow).on_conflict_do_nothing(), [{"folded": name} for name in new]
+                )
+                found.update(dict(connection.execute(lookup).all()))
+            known.update((name, int(found[name])) for name in missing)
+        return {name: known[name] for name in names}
 
     def add(self, anomaly: Anomaly) -> None:
-        # Core inserts: one statement for the anomaly, one for its history, no ORM bookkeeping.
+        self.add_all([anomaly])
+
+    def add_all(self, anomalies: Sequence[Anomaly]) -> None:
+        # Core inserts: one statement for the anomalies, one for their history, no ORM bookkeeping.
+        if not anomalies:
+            return
+        names = [folded_name(anomaly.structure_name) for anomaly in anomalies]
+        ids = self._name_ids(set(names))
         connection = self.session.connection()
         connection.execute(
-            insert(ANOMALY_TABLE), [to_row(anomaly, self._name_id(folded_name(anomaly.structure_name)))]
+            insert(ANOMALY_TABLE), [to_row(a, ids[name]) for a, name in zip(anomalies, names, strict=True)]
         )
-        connection.execute(insert(HISTORY_TABLE), history_rows(anomaly))
-        anomaly.stored_history = len(anomaly.history)
-        _deltas(self.session)[count_key(anomaly, anomaly.status)] += 1
-        self.seen.append(anomaly)
+        connection.execute(insert(HISTORY_TABLE), [row for a in anomalies for row in history_rows(a)])
+        deltas = _deltas(self.session)
+        for anomaly in anomalies:
+            anomaly.stored_history = len(anomaly.history)
+            deltas[count_key(anomaly, anomaly.status)] += 1
+        self.seen.extend(anomalies)
 
     def get(self, reference: str, *, perimeter: Perimeter | None, for_update: bool = False) -> Anomaly:
         number = Reference.parse(reference).number

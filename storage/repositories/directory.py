@@ -1,7 +1,8 @@
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, func, select
+from sqlalchemy import Table, func, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -48,6 +49,21 @@ class SqlDirectory:
             .one_or_none()
         )
         return _to_entity(row) if row else None
+
+    def get_many(self, keys: Sequence[tuple[ResourceKind, str]]) -> dict[tuple[ResourceKind, str], Resource]:
+        if not keys:
+            return {}
+        table = cast(Table, ResourceRow.__table__)
+        rows = (
+            self.session.connection()
+            .execute(
+                select(table).where(
+                    tuple_(table.c.kind, table.c.resource_id).in_([(k.value, i) for k, i in keys])
+                )
+            )
+            .all()
+        )
+        return {(ResourceKind(row.kind), row.resource_id): _to_entity(row) for row in rows}
 
     def upsert(self, resource: Resource) -> bool:
         row = self._row(resource.kind, resource.resource_id)
