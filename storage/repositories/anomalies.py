@@ -12,7 +12,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Table, event, func, insert, select, text, tuple_, update
+from sqlalchemy import Select, Table, event, func, insert, select, text, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -198,6 +198,10 @@ class SqlAnomalies:
         # (Pages and exports are read-only and not kept: an export may hold a million anomalies.)
         self.seen: list[Anomaly] = []
 
+    @property
+    def _dialect(self) -> str:
+        return self.session.get_bind().dialect.name
+
     def allocate_references(self, count: int) -> list[str]:
         if count <= 0:
             return []
@@ -297,24 +301,30 @@ class SqlAnomalies:
 
     def count(self, flt: AnomalyFilter, *, perimeter: Perimeter | None) -> int:
         """How many anomalies match: from anomaly_counts when the filter allows, else counted."""
-        return self._count(flt, perimeter, conditions(flt, perimeter=perimeter, tz=self.tz))
+        return self._count(
+            flt, perimeter, conditions(flt, perimeter=perimeter, tz=self.tz, dialect=self._dialect)
+        )
 
     def _count(self, flt: AnomalyFilter, perimeter: Perimeter | None, where: list[Any]) -> int:
-        counted = count_conditions(flt, perimeter=perimeter)
         # Core statements on the session's connection: no ORM entities to build for a number.
-        connection = self.session.connection()
+        return int(self.session.connection().scalar(self._count_query(flt, perimeter, where)) or 0)
+
+    def _count_query(self, flt: AnomalyFilter, perimeter: Perimeter | None, where: list[Any]) -> Select[Any]:
+        counted = count_conditions(flt, perimeter=perimeter)
         if counted is not None:
-            return int(connection.scalar(select(func.sum(AnomalyCountRow.n)).where(*counted)) or 0)
-        return int(connection.scalar(select(func.count()).select_from(AnomalyRow).where(*where)) or 0)
+            return select(func.sum(AnomalyCountRow.n)).where(*counted)
+        return select(func.count()).select_from(AnomalyRow).where(*where)
 
     def page(self, flt: AnomalyFilter, *, perimeter: Perimeter, page: int, size: int) -> Page[Anomaly]:
-        where = conditions(flt, perimeter=perimeter, tz=self.tz)
-        total = self._count(flt, perimeter, where)
-        # Core rows, not ORM objects: a page is read-only, and this is most of the Python cost per call.
+        where = conditions(flt, perimeter=perimeter, tz=self.tz, dialect=self._dialect)
+        # The page and its total in one statement (the total as an uncorrelated scalar subquery, computed
+        # once): one round trip, one snapshot. Core rows, not ORM objects: a page is read-only, and this is
+        # most of the Python cost per call.
+        total_query = self._count_query(flt, perimeter, where).scalar_subquery().label("page_total")
         rows = (
             self.session.connection()
             .execute(
-                select(ANOMALY_TABLE)
+                select(ANOMALY_TABLE, total_query)
                 .where(*where)
                 .order_by(*NEWEST_FIRST)
                 .offset((page - 1) * size)
@@ -322,10 +332,14 @@ class SqlAnomalies:
             )
             .all()
         )
+        if rows:
+            total = int(rows[0].page_total or 0)
+        else:  # no row on this page: nothing matches, or the page lies past the end
+            total = 0 if page == 1 else self._count(flt, perimeter, where)
         return Page([to_entity(r) for r in rows], total, page, size)
 
     def iterate(self, flt: AnomalyFilter, *, perimeter: Perimeter) -> Iterator[Anomaly]:
-        where = conditions(flt, perimeter=perimeter, tz=self.tz)
+        where = conditions(flt, perimeter=perimeter, tz=self.tz, dialect=self._dialect)
         after = None
         while True:
             # Core rows, not ORM objects, as in page(): an export reads a million rows at most once each.
@@ -347,7 +361,7 @@ class SqlAnomalies:
                 .group_by(AnomalyCountRow.status)
             ).all()
             return {Status(status): int(n) for status, n in summed if n}
-        where = conditions(flt, perimeter=perimeter, tz=self.tz)
+        where = conditions(flt, perimeter=perimeter, tz=self.tz, dialect=self._dialect)
         rows = self.session.execute(
             select(AnomalyRow.status, func.count()).where(*where).group_by(AnomalyRow.status)
         ).all()

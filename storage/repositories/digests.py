@@ -188,6 +188,10 @@ class SqlDigestQueries:
         self.session = session
         self.tz = tz
 
+    @property
+    def _dialect(self) -> str:
+        return self.session.get_bind().dialect.name
+
     def _select(self, where: list[Any], limit: int, counts: dict[Status, int] | None = None) -> Selection:
         if counts is None:
             counts = {
@@ -208,11 +212,13 @@ class SqlDigestQueries:
         narrowed = flt.with_statuses(statuses)
         # Counts by status from anomaly_counts when the filter allows (issue 5: 1,000 digests in seconds).
         counts = SqlAnomalies(self.session, self.tz).count_by_status(narrowed, perimeter=perimeter)
-        return self._select(conditions(narrowed, perimeter=perimeter, tz=self.tz), limit, counts)
+        return self._select(
+            conditions(narrowed, perimeter=perimeter, tz=self.tz, dialect=self._dialect), limit, counts
+        )
 
     def updated(
         self, flt: AnomalyFilter, *, perimeter: Perimeter, since: datetime, until: datetime, limit: int
     ) -> Selection:
-        where = conditions(flt, perimeter=perimeter, tz=self.tz)
+        where = conditions(flt, perimeter=perimeter, tz=self.tz, dialect=self._dialect)
         where += [AnomalyRow.updated_at > since, AnomalyRow.updated_at <= until]
         return self._select(where, limit)
