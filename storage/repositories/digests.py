@@ -38,7 +38,7 @@ from domain.statuses import BLOCKED, Status
 from domain.subscriptions import Subscription
 from storage.conditions import conditions
 from storage.models import AnomalyRow, DigestRunRow
-from storage.repositories.anomalies import NEWEST_FIRST, SqlAnomalies, to_entity
+from storage.repositories.anomalies import ANOMALY_TABLE, NEWEST_FIRST, SqlAnomalies, to_entity
 
 DONE = (RunStatus.POSTED.value, RunStatus.EMPTY.value)
 
@@ -200,9 +200,12 @@ class SqlDigestQueries:
                     select(AnomalyRow.status, func.count()).where(*where).group_by(AnomalyRow.status)
                 ).all()
             }
-        rows = self.session.scalars(
-            select(AnomalyRow).where(*where).order_by(*NEWEST_FIRST).limit(limit)
-        ).all()
+        # Core rows (same attribute names as AnomalyRow): read-only, no ORM identity map to fill.
+        rows = (
+            self.session.connection()
+            .execute(select(ANOMALY_TABLE).where(*where).order_by(*NEWEST_FIRST).limit(limit))
+            .all()
+        )
         return Selection(items=[to_entity(r) for r in rows], total=sum(counts.values()), counts=counts)
 
     def blocked(self, flt: AnomalyFilter, *, perimeter: Perimeter, limit: int) -> Selection:
