@@ -189,11 +189,14 @@ class Store:
         self.lock_wait = LockWait()
         self.engine = engine or make_engine(url, wait=self.lock_wait)
         self.tz = ZoneInfo(timezone)
-        # SQLite readers get their own engine whose transactions do not take the write lock.
-        self.read_engine = (
+        # SQLite readers get their own engine whose transactions do not take the write lock. PostgreSQL
+        # readers run each statement on its own (autocommit, same pool): under READ COMMITTED every
+        # statement of a transaction takes its own snapshot anyway, so a reader sees exactly what it would
+        # in a transaction, without the BEGIN and ROLLBACK round trips (a listing is then one round trip).
+        self.read_engine: Engine = (
             make_engine(url, read_only=True, wait=self.lock_wait)
             if self.engine.dialect.name == "sqlite"
-            else self.engine
+            else self.engine.execution_options(isolation_level="AUTOCOMMIT")
         )
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._read_sessions = sessionmaker(self.read_engine, expire_on_commit=False)
