@@ -1,8 +1,10 @@
 """What every entry point (Slack, CLI, scheduler, notebook) shares once started: settings, store, clock."""
 
+import dataclasses
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import make_url
@@ -11,8 +13,11 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, S
 from bot.live_directory import WithinDeadline
 from bot.settings import ConfigurationError, Settings, Surface
 from domain.clock import SystemClock
-from domain.ports import Clock, LiveLookup, RorDirectory
+from domain.ports import Clock, LiveLookup, RorDirectory, RorNational
+from domain.ror_journal import RetryPolicy
 from domain.services.directory_live import LiveDirectory
+from domain.services.ror_sending import Sender
+from rornational.config import CONNECT_TIMEOUT
 from storage import Store, open_store
 from storage.uow import SqlUnitOfWork
 
@@ -35,6 +40,7 @@ class AppContext:
     surface: Surface = Surface.SLACK
     slack_live_wait: float = SLACK_LIVE_WAIT_SECONDS
     _directory: RorDirectory | None = field(default=None, init=False, repr=False)
+    _national: RorNational | None = field(default=None, init=False, repr=False)
     _fetches: ThreadPoolExecutor | None = field(default=None, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
@@ -60,6 +66,36 @@ class AppContext:
 
                 self._directory = connect(self.settings.ror_connection())
             return self._directory
+
+    def ror_national(self) -> RorNational | None:
+        """The ROR national's anomaly API when connected (its calls bounded by ROR_TIMEOUT_SECONDS), None
+        when standalone; connected on first use in this process."""
+        if not self.settings.connected:
+            return None
+        with self._lock:
+            if self._national is None:
+                from rornational.client import connect  # the HTTP stack is loaded only when connected
+
+                timeout = self.settings.ror_timeout_seconds
+                connection = dataclasses.replace(
+                    self.settings.ror_connection(),
+                    read_timeout=timeout,
+                    connect_timeout=min(timeout, CONNECT_TIMEOUT),
+                )
+                self._national = connect(connection)
+            return self._national
+
+    def ror_sender(self) -> Sender | None:
+        """What sends the journal to the ROR national (connected mode), None when standalone."""
+        national = self.ror_national()
+        if national is None:
+            return None
+        settings = self.settings
+        retry = RetryPolicy(
+            base=timedelta(seconds=settings.ror_retry_seconds),
+            ceiling=timedelta(seconds=max(settings.ror_retry_seconds, settings.ror_retry_max_seconds)),
+        )
+        return Sender(ror=national, uow=self.uow, clock=self.clock, retry=retry)
 
     def live_directory(self, *, for_slack: bool = False) -> LiveLookup | None:
         """Where lookups find the structures and offers our directory does not hold yet: the ROR national's

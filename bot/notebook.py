@@ -52,6 +52,7 @@ from domain.services import (
     show_anomaly,
 )
 from domain.services.lifecycle import MAX_PAGE_SIZE
+from domain.services.ror_sending import KEPT, declaration_report, send_declaration
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -185,8 +186,15 @@ class MemberSession:
             clock=self.context.clock,
             system=self.context.system,
             live=self.context.live_directory(),
+            connected=self.context.settings.connected,
         )
-        return Declared(tuple(created))
+        sender = self.context.ror_sender()
+        if sender is None:
+            return Declared(tuple(created))
+        # Connected: one POST per item now; refused items are not kept, unanswered ones wait (journal).
+        results = send_declaration(sender, references=[a.reference for a in created])
+        kept = [r.anomaly for r in results if r.anomaly is not None and r.outcome in KEPT]
+        return Declared(tuple(kept), report=declaration_report(results))
 
     def anomalies(
         self, filters: str | Sequence[str] | None = None, *, page: int = 1, size: int = 50, **by: object
@@ -218,6 +226,7 @@ class MemberSession:
                 clock=self.context.clock,
                 system=self.context.system,
                 comment=comment,
+                ror=self.context.ror_national(),
             ),
             self.context.settings.timezone,
         )
@@ -247,13 +256,15 @@ class Declared:
     """The anomalies a declaration created; prints as the SPEC §4 confirmation."""
 
     anomalies: tuple[Anomaly, ...]
+    # Connected mode: the confirmation with the ROR's references, what waits and what it refused.
+    report: str = ""
 
     @property
     def references(self) -> list[str]:
-        return [a.reference for a in self.anomalies]
+        return [a.shown_reference for a in self.anomalies]
 
     def __str__(self) -> str:
-        return confirmation_text(self.anomalies)
+        return self.report or confirmation_text(self.anomalies)
 
     def __repr__(self) -> str:
         return str(self)
@@ -265,7 +276,7 @@ class Declared:
         return len(self.anomalies)
 
     def _repr_html_(self) -> str:
-        first, *rest = confirmation_text(self.anomalies).split("\n")
+        first, *rest = str(self).split("\n")
         items = "".join(f"<li>{html.escape(line)}</li>" for line in rest)
         return f"<p>{html.escape(first)}</p><ul>{items}</ul>"
 
@@ -357,7 +368,7 @@ class AnomalyDetail:
 
     def __repr__(self) -> str:
         a = self.anomaly
-        return f"<Anomalie {a.reference} · {a.status.label} · {a.resource_id} · « {a.data_item} »>"
+        return f"<Anomalie {a.labelled_reference} · {a.status.label} · {a.resource_id} · « {a.data_item} »>"
 
     def _repr_html_(self) -> str:
         a = self.anomaly

@@ -112,6 +112,13 @@ class Settings(BaseSettings):
     ror_role_metier_code: str | None = None
     ror_role_metier_system: str | None = None
     ror_sync_seconds: float = Field(default=60.0, gt=0)
+    # Connected mode's journal (issue 8): how often the scheduler sends what waits, the first wait after
+    # a failed send (doubled each time, up to the maximum; a Retry-After is never shortened), and how long
+    # one call to the ROR national's anomaly API may take before it counts as unavailable.
+    ror_push_seconds: float = Field(default=30.0, gt=0)
+    ror_retry_seconds: float = Field(default=30.0, gt=0)
+    ror_retry_max_seconds: float = Field(default=3600.0, gt=0)
+    ror_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
 
     def __init__(self, **values: Any) -> None:
         # A bad value (ROR_SYNC_SECONDS=abc, an unknown ROR_TIMEZONE…) is one French line naming the

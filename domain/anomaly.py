@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 
 from domain.catalogue import Action, ResourceKind, Thematique
 from domain.errors import TransitionRefused
@@ -15,6 +16,14 @@ MAX_DESCRIPTION = 800
 MAX_PROPOSED_VALUE = 500
 # A status change's comment (recipients' outcome modal, cancellations, operators' moves).
 MAX_COMMENT = 800
+
+
+class RorState(StrEnum):
+    """Where an anomaly stands with the ROR national (connected mode; None in standalone mode)."""
+
+    PENDING = "pending"  # kept locally, its POST still waiting in the journal
+    SENT = "sent"  # the ROR national holds its Task
+    REFUSED = "refused"  # the ROR national refused the queued POST (its reason is in the journal)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,9 +64,31 @@ class Anomaly:
     rule: str | None = None
     proposed_value: str | None = None
     history: list[HistoryEntry] = field(default_factory=list)
+    # Connected mode (issue 8): the Task on the ROR national, as it last answered. `reference` stays the
+    # local one (provisional while the POST waits), and still finds the anomaly afterwards.
+    ror_task_id: str | None = None
+    ror_version: str | None = None
+    ror_reference: str | None = None
+    ror_identifier_system: str | None = None
+    ror_state: RorState | None = None
     # How many history entries the store already holds: the rest are new.
     stored_history: int = field(default=0, compare=False, repr=False)
     events: list[DomainEvent] = field(default_factory=list, compare=False, repr=False)
+
+    @property
+    def shown_reference(self) -> str:
+        """The reference users read: the ROR's once it answered, else the local one."""
+        return self.ror_reference or self.ror_task_id or self.reference
+
+    @property
+    def labelled_reference(self) -> str:
+        """`shown_reference`, marked « en attente » while its declaration waits to be sent."""
+        return self.shown_reference + (" (en attente)" if self.waiting_for_ror else "")
+
+    @property
+    def waiting_for_ror(self) -> bool:
+        """Declared in connected mode, its POST not yet accepted by the ROR national."""
+        return self.ror_state is RorState.PENDING
 
     @property
     def new_history(self) -> list[HistoryEntry]:
@@ -79,7 +110,9 @@ class Anomaly:
         self.status = target
         self.updated_at = at
         self.events.append(
-            StatusChanged(self.reference, previous, target, by.name, self.declarant_email, comment.strip())
+            StatusChanged(
+                self.shown_reference, previous, target, by.name, self.declarant_email, comment.strip()
+            )
         )
         if target is Status.SENT_TO_RECIPIENT and self.recipient:
             self.events.append(SentToRecipient(self.reference, self.recipient))

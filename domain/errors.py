@@ -269,6 +269,31 @@ def _without_retry_note(message: str) -> str:
     return text[:1].lower() + text[1:]
 
 
+class CancellationQueued(RorError):
+    """Connected mode: the ROR national could not take the cancellation now; it waits in the journal and
+    the anomaly keeps its status until the ROR accepts it."""
+
+    def __init__(self, reference: str, cause: str = "") -> None:
+        why = f" ({_without_retry_note(cause)})" if cause else ""
+        super().__init__(
+            f"L'annulation de l'anomalie {reference} est en attente d'envoi au ROR national{why} : elle sera "
+            "envoyée automatiquement, et le statut changera dès qu'il l'aura acceptée."
+        )
+        self.reference = reference
+
+
+class RorCancellationRefused(RorError):
+    """Connected mode: the ROR national refused to cancel; its reason is shown, not hidden."""
+
+    def __init__(self, reference: str, reason: str) -> None:
+        super().__init__(
+            f"Le ROR national a refusé l'annulation de l'anomalie {reference} : {reason.rstrip('.')}. "
+            "Son statut est inchangé."
+        )
+        self.reference = reference
+        self.reason = reason
+
+
 class DirectoryUnreachable(RorError):
     """A resource our directory does not hold yet could not be looked up in the ROR national's directory
     (down, slow, refused): unlike « inconnu », the resource may well exist."""

@@ -27,4 +27,29 @@ class RecipientUnreachable:
     recipient: str
 
 
-DomainEvent = SentToRecipient | StatusChanged | RecipientUnreachable
+@dataclass(frozen=True, slots=True)
+class SentToRorNational:
+    """A declaration kept while the ROR national was unavailable has reached it (connected mode): its
+    declarant learns the ROR's reference."""
+
+    reference: str
+    ror_reference: str
+    declarant_email: str | None
+    resource_id: str
+    data_item: str
+
+
+@dataclass(frozen=True, slots=True)
+class RefusedByRorNational:
+    """The ROR national refused an operation sent from the journal (after the user had left): who asked
+    is told the ROR's reason. `operation`: « declaration » or « annulation »."""
+
+    reference: str
+    operation: str
+    reason: str
+    email: str | None
+
+
+DomainEvent = (
+    SentToRecipient | StatusChanged | RecipientUnreachable | SentToRorNational | RefusedByRorNational
+)

@@ -13,6 +13,7 @@ from domain.directory import Resource, WrongRecipient
 from domain.events import DomainEvent
 from domain.filters import AnomalyFilter
 from domain.habilitation import Group, Perimeter
+from domain.ror_journal import JournalEntry, JournalOperation
 from domain.rornational import DirectoryPage, RemoteTask, Submitted, TaskDraft, TaskPage, Watermark
 from domain.statuses import Status
 from domain.subscriptions import Subscription
@@ -58,11 +59,17 @@ class AnomalyRepository(Protocol):
         ...
 
     def get(self, reference: str, *, perimeter: Perimeter | None, for_update: bool = False) -> Anomaly:
-        """The anomaly if it lies in `perimeter` (None: any), else AnomalyNotFound."""
+        """The anomaly if it lies in `perimeter` (None: any), else AnomalyNotFound. `reference` is the
+        local one (`ANO_…`, provisional in connected mode) or the one the ROR national gave it."""
+        ...
+
+    def by_task_id(self, task_id: str, *, for_update: bool = False) -> Anomaly | None:
+        """The anomaly following that Task of the ROR national (connected mode), None when none does."""
         ...
 
     def save(self, anomaly: Anomaly) -> None:
-        """Persist status, recipient, last modification and the new history entries."""
+        """Persist status, recipient, last modification, its Task's fields (`ror_*`) and the new history
+        entries."""
         ...
 
     def page(self, flt: AnomalyFilter, *, perimeter: Perimeter, page: int, size: int) -> Page[Anomaly]:
@@ -83,6 +90,11 @@ class AnomalyRepository(Protocol):
 
     def wrong_recipients(self) -> list[WrongRecipient]:
         """Anomalies in 11 Bloquée (destinataire erroné), per resource and recipient, oldest first."""
+        ...
+
+    def discard(self, reference: str) -> None:
+        """Forget an anomaly the ROR national refused as it was declared (connected mode): it, its
+        history and its journal entries are deleted, as if it had never been declared."""
         ...
 
 
@@ -137,6 +149,49 @@ class ReplayLog(Protocol):
         """Remember `key` until `until`; False when it is already remembered (the same request again).
         Keys whose time has passed are forgotten."""
         ...
+
+
+class RorJournal(Protocol):
+    """Connected mode: the operations still to send to the ROR national (domain.ror_journal)."""
+
+    def add(
+        self,
+        reference: str,
+        operation: JournalOperation,
+        *,
+        at: datetime,
+        payload: dict[str, str] | None = None,
+    ) -> int:
+        """A new pending entry, due at once; returns its id."""
+        ...
+
+    def lease(
+        self, *, now: datetime, lease: timedelta, limit: int, ids: Sequence[int] | None = None
+    ) -> list[JournalEntry]:
+        """The pending entries due at `now` (only `ids` when given), leased until `now + lease`: no other
+        sender takes them meanwhile; a crashed send is taken over once the lease has run out. Each lease
+        counts as one attempt."""
+        ...
+
+    def done(self, entry_id: int, *, at: datetime) -> None: ...
+
+    def retry(self, entry_id: int, *, error: str, next_attempt_at: datetime) -> None: ...
+
+    def refuse(self, entry_id: int, *, error: str, at: datetime) -> None: ...
+
+    def drop(self, reference: str, operation: JournalOperation, *, at: datetime) -> int:
+        """Pending entries of that operation on that anomaly are no longer needed; returns how many."""
+        ...
+
+    def pending(self, reference: str) -> list[JournalOperation]:
+        """The operations still waiting to be sent for that anomaly, oldest first."""
+        ...
+
+    def pending_ids(self, references: Sequence[str], operation: JournalOperation) -> list[int]:
+        """The ids of the pending entries of that operation on those anomalies."""
+        ...
+
+    def count_pending(self) -> int: ...
 
 
 class Outbox(Protocol):
@@ -248,6 +303,9 @@ class UnitOfWork(Protocol):
 
     @property
     def outbox(self) -> Outbox: ...
+
+    @property
+    def ror_journal(self) -> RorJournal: ...
 
     @property
     def replays(self) -> ReplayLog: ...

@@ -13,6 +13,7 @@ from storage.repositories.directory import SqlDirectory
 from storage.repositories.groups import SqlGroups
 from storage.repositories.outbox import SqlOutbox
 from storage.repositories.replays import SqlReplayLog
+from storage.repositories.ror_journal import SqlRorJournal
 from storage.repositories.subscriptions import SqlSubscriptions
 
 
@@ -23,6 +24,7 @@ class SqlUnitOfWork:
     declarations: SqlDeclarationLog
     outbox: SqlOutbox
     replays: SqlReplayLog
+    ror_journal: SqlRorJournal
     subscriptions: SqlSubscriptions
     digest_runs: SqlDigestRuns
     digest_queries: SqlDigestQueries
@@ -49,6 +51,7 @@ class SqlUnitOfWork:
             self.declarations = SqlDeclarationLog(self.session)
             self.outbox = SqlOutbox(self.session)
             self.replays = SqlReplayLog(self.session)
+            self.ror_journal = SqlRorJournal(self.session)
             self.subscriptions = SqlSubscriptions(self.session)
             self.digest_runs = SqlDigestRuns(self.session)
             self.digest_queries = SqlDigestQueries(self.session, self.tz)

@@ -21,7 +21,9 @@ from domain.errors import AnomalyNotFound
 from domain.events import DomainEvent
 from domain.filters import AnomalyFilter, matches
 from domain.habilitation import Group, Perimeter
+from domain.identifiers import Reference
 from domain.ports import Page
+from domain.ror_journal import JournalEntry, JournalOperation, JournalState
 from domain.rornational import Watermark
 from domain.statuses import BLOCKED, OPEN, Status
 from domain.subscriptions import Subscription
@@ -68,9 +70,20 @@ class FakeAnomalies:
         self.rows[anomaly.reference] = stored
 
     def get(self, reference: str, *, perimeter: Perimeter | None, for_update: bool = False) -> Anomaly:
-        found = self.rows.get(reference)
+        text = reference.strip()
+        found = self.rows.get(text) or next((a for a in self.rows.values() if a.ror_reference == text), None)
+        if found is None:
+            Reference.parse(text)  # InvalidReference, as the store, for what is no reference at all
         if found is None or (perimeter is not None and not perimeter.contains(found.region)):
             raise AnomalyNotFound(reference)
+        anomaly = copy.deepcopy(found)
+        self.seen.append(anomaly)
+        return anomaly
+
+    def by_task_id(self, task_id: str, *, for_update: bool = False) -> Anomaly | None:
+        found = next((a for a in self.rows.values() if a.ror_task_id == task_id), None)
+        if found is None:
+            return None
         anomaly = copy.deepcopy(found)
         self.seen.append(anomaly)
         return anomaly
@@ -110,6 +123,12 @@ class FakeAnomalies:
         ]
         self.seen += found
         return found
+
+    def discard(self, reference: str) -> None:
+        self.rows.pop(reference, None)
+        for seen in self.seen:
+            if seen.reference == reference:
+                seen.pull_events()
 
     def wrong_recipients(self) -> list[WrongRecipient]:
         groups: dict[tuple[ResourceKind, str, str], list[Anomaly]] = {}
@@ -217,6 +236,98 @@ class FakeOutbox:
 
     def add(self, events: Sequence[DomainEvent]) -> None:
         self.events.extend(events)
+
+
+@dataclass
+class FakeJournalRow:
+    id: int
+    reference: str
+    operation: JournalOperation
+    payload: dict[str, str]
+    created_at: datetime
+    next_attempt_at: datetime
+    state: JournalState = JournalState.PENDING
+    attempts: int = 0
+    last_error: str | None = None
+    claimed_until: datetime | None = None
+
+
+class FakeRorJournal:
+    def __init__(self) -> None:
+        self.rows: dict[int, FakeJournalRow] = {}
+        self._ids = count(1)
+
+    def add(
+        self,
+        reference: str,
+        operation: JournalOperation,
+        *,
+        at: datetime,
+        payload: dict[str, str] | None = None,
+    ) -> int:
+        entry_id = next(self._ids)
+        self.rows[entry_id] = FakeJournalRow(entry_id, reference, operation, dict(payload or {}), at, at)
+        return entry_id
+
+    def lease(
+        self, *, now: datetime, lease: timedelta, limit: int, ids: Sequence[int] | None = None
+    ) -> list[JournalEntry]:
+        due = [
+            r
+            for r in sorted(self.rows.values(), key=lambda r: r.id)
+            if r.state is JournalState.PENDING
+            and r.next_attempt_at <= now
+            and (r.claimed_until is None or r.claimed_until <= now)
+            and (ids is None or r.id in ids)
+        ][:limit]
+        for row in due:
+            row.attempts += 1
+            row.claimed_until = now + lease
+        return [
+            JournalEntry(r.id, r.reference, r.operation, r.attempts, r.created_at, dict(r.payload))
+            for r in due
+        ]
+
+    def done(self, entry_id: int, *, at: datetime) -> None:
+        self.rows[entry_id].state = JournalState.DONE
+        self.rows[entry_id].claimed_until = None
+
+    def retry(self, entry_id: int, *, error: str, next_attempt_at: datetime) -> None:
+        row = self.rows[entry_id]
+        row.last_error, row.next_attempt_at, row.claimed_until = error, next_attempt_at, None
+
+    def refuse(self, entry_id: int, *, error: str, at: datetime) -> None:
+        row = self.rows[entry_id]
+        row.state, row.last_error, row.claimed_until = JournalState.REFUSED, error, None
+
+    def drop(self, reference: str, operation: JournalOperation, *, at: datetime) -> int:
+        dropped = 0
+        for row in self.rows.values():
+            if (
+                row.reference == reference
+                and row.operation is operation
+                and row.state is JournalState.PENDING
+            ):
+                row.state = JournalState.DROPPED
+                dropped += 1
+        return dropped
+
+    def pending(self, reference: str) -> list[JournalOperation]:
+        return [
+            r.operation
+            for r in sorted(self.rows.values(), key=lambda r: r.id)
+            if r.reference == reference and r.state is JournalState.PENDING
+        ]
+
+    def pending_ids(self, references: Sequence[str], operation: JournalOperation) -> list[int]:
+        return [
+            r.id
+            for r in sorted(self.rows.values(), key=lambda r: r.id)
+            if r.reference in references and r.operation is operation and r.state is JournalState.PENDING
+        ]
+
+    def count_pending(self) -> int:
+        return sum(1 for r in self.rows.values() if r.state is JournalState.PENDING)
 
 
 class FakeSubscriptions:
@@ -358,6 +469,7 @@ class FakeUnitOfWork:
         self.declarations = FakeDeclarations()
         self.outbox = FakeOutbox()
         self.replays = FakeReplayLog()
+        self.ror_journal = FakeRorJournal()
         self.subscriptions = FakeSubscriptions()
         self.digest_runs = FakeDigestRuns()
         self.digest_queries = FakeDigestQueries(self.anomalies)
@@ -375,6 +487,7 @@ class FakeUnitOfWork:
                 self.declarations.rows,
                 self.outbox.events,
                 self.replays.rows,
+                self.ror_journal.rows,
             )
         )
 
@@ -402,4 +515,5 @@ class FakeUnitOfWork:
             self.declarations.rows,
             self.outbox.events,
             self.replays.rows,
+            self.ror_journal.rows,
         ) = copy.deepcopy(self._snapshot)  # type: ignore[assignment]

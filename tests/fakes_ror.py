@@ -3,13 +3,27 @@ their `meta.lastUpdated`, pulled page by page as the adapter does (structures ch
 offers changed themselves or through their structure, each page with its offers' structures), with a
 switchable outage."""
 
+import dataclasses
+import itertools
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from domain.errors import RorNationalUnavailable
-from domain.rornational import DirectoryPage, Watermark, latest
+from domain.catalogue import ResourceKind
+from domain.errors import RorNationalRefused, RorNationalUnavailable
+from domain.habilitation import Perimeter
+from domain.rornational import (
+    DirectoryPage,
+    RemoteIdentifier,
+    RemoteTask,
+    Submitted,
+    TaskDraft,
+    TaskPage,
+    Watermark,
+    latest,
+)
+from domain.statuses import Status
 
 Json = dict[str, Any]
 REGION = "https://mos.esante.gouv.fr/NOS/TRE_R30-RegionOM/FHIR/TRE-R30-RegionOM"
@@ -141,3 +155,86 @@ class FakeRorDirectory:
             if any(i["value"] == structure_id for i in (self._structure_of(o) or {}).get("identifier", []))
         ]
         yield DirectoryPage(_bundle(self._with_structures(found)), len(found), None, True)
+
+
+# --- the anomaly API (domain.ports.RorNational) ---------------------------------------------------
+
+
+class FakeRorNational:
+    """Tasks in memory. `down` makes every call unavailable (with `retry_after`); `refuse` maps a
+    description to the ROR's refusal reason; `lose_answers` creates the Task of that many POSTs and then
+    fails as if the answer were lost; `refuse_patch` refuses every PATCH with that reason."""
+
+    def __init__(self) -> None:
+        self.tasks: dict[str, RemoteTask] = {}
+        self.posts: list[TaskDraft] = []
+        self.patches: list[tuple[str, Status]] = []
+        self.searches: list[tuple[ResourceKind, str]] = []
+        self.down = False
+        self.retry_after: float | None = None
+        self.refuse: dict[str, str] = {}
+        self.lose_answers = 0
+        self.refuse_patch: str | None = None
+        self._ids = itertools.count(1)
+
+    def _fail_if_down(self) -> None:
+        if self.down:
+            raise RorNationalUnavailable(
+                "Le ROR national (anomalies) est indisponible (HTTP 503) : nouvel essai plus tard.",
+                retry_after=self.retry_after,
+            )
+
+    def submit(self, draft: TaskDraft) -> Submitted:
+        self._fail_if_down()
+        if draft.description in self.refuse:
+            reason = self.refuse[draft.description]
+            raise RorNationalRefused(
+                f"Le ROR national refuse la Task : {reason}", status_code=422, reason=reason
+            )
+        self.posts.append(draft)
+        task_id = str(next(self._ids))
+        task = RemoteTask(
+            task_id=task_id,
+            version="1",
+            identifier=RemoteIdentifier(f"ANO_{300000000000 + int(task_id)}", "urn:standin:reference"),
+            business_status=Status.CREATED.value,
+            focus_type={"Structure": "Organization", "Offre": "HealthcareService"}.get(
+                draft.kind.value, "PractitionerRole"
+            ),
+            focus_value=draft.resource_id,
+            description=draft.description,
+            path_element_error=draft.fhir_path,
+            system_requester=draft.declaring_system,
+            authored_on=draft.authored_on.replace(microsecond=0),
+        )
+        self.tasks[task_id] = task
+        if self.lose_answers:
+            self.lose_answers -= 1
+            raise RorNationalUnavailable(
+                "Le ROR national (anomalies) ne répond pas : nouvel essai plus tard."
+            )
+        return Submitted(task_id, "1", task.identifier, None, task)
+
+    def get(self, task_id: str) -> RemoteTask:
+        self._fail_if_down()
+        return self.tasks[task_id]
+
+    def find_by_focus(self, kind: ResourceKind, resource_id: str) -> list[RemoteTask]:
+        self._fail_if_down()
+        self.searches.append((kind, resource_id))
+        return [t for t in self.tasks.values() if t.focus_value == resource_id]
+
+    def changed_since(self, since: Watermark | None, *, scope: Perimeter) -> Iterator[TaskPage]:
+        raise NotImplementedError("sync is not part of these tests")
+
+    def set_status(self, task_id: str, status: Status, *, version: str | None = None) -> Submitted:
+        self._fail_if_down()
+        if self.refuse_patch is not None:
+            raise RorNationalRefused(
+                f"Le ROR national refuse : {self.refuse_patch}", status_code=422, reason=self.refuse_patch
+            )
+        self.patches.append((task_id, status))
+        task = self.tasks[task_id]
+        version = str(int(task.version or "1") + 1)
+        self.tasks[task_id] = dataclasses.replace(task, business_status=status.value, version=version)
+        return Submitted(task_id, version, task.identifier, None)

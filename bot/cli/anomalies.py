@@ -18,7 +18,7 @@ from bot.presentation.anomalies import anomaly_to_dict, page_to_dict, plural
 from bot.presentation.csv_writer import PLAIN, write_anomalies_csv
 from bot.presentation.text import render_detail, render_listing
 from bot.settings import Surface
-from domain.errors import InvalidDeclaration
+from domain.errors import CancellationQueued, InvalidDeclaration
 from domain.filters import parse_filter_words
 from domain.habilitation import Actor, Member
 from domain.services import (
@@ -34,6 +34,7 @@ from domain.services import (
     transition_anomaly,
 )
 from domain.services.lifecycle import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from domain.services.ror_sending import REFUSAL_PREFIX, declaration_report, send_declaration
 from domain.statuses import Status, parse_status
 
 # Far beyond any directory (a billion pages), low enough that the SQL offset can never overflow.
@@ -250,13 +251,24 @@ def run_declare(args: argparse.Namespace) -> int:
             clock=context.clock,
             system=context.system,
             live=context.live_directory(),
+            connected=context.settings.connected,
         )
     except InvalidDeclaration as error:
         for message in error.errors.values():
             print(f"Erreur : {message}", file=sys.stderr)
         return 1
-    print(confirmation_text(created))
-    return 0
+    sender = context.ror_sender()
+    if sender is None:
+        print(confirmation_text(created))
+        return 0
+    # Connected: one POST per item now; what the ROR cannot take waits in the journal (ror-bot ror push).
+    results = send_declaration(sender, references=[a.reference for a in created])
+    lines = declaration_report(results).split("\n")
+    refusals = [line for line in lines if line.startswith(REFUSAL_PREFIX)]
+    print("\n".join(line for line in lines if not line.startswith(REFUSAL_PREFIX)))
+    for line in refusals:
+        print(f"Erreur : {line}", file=sys.stderr)
+    return 1 if refusals else 0
 
 
 def _utf8_stdout() -> TextIO:
@@ -345,15 +357,20 @@ def run_show(args: argparse.Namespace) -> int:
 def run_cancel(args: argparse.Namespace) -> int:
     context = _start()
     member = _member(context, args.as_email)
-    anomaly = cancel_anomaly(
-        reference=args.reference,
-        member=member,
-        uow=context.uow(),
-        clock=context.clock,
-        system=context.system,
-        comment=args.comment,
-    )
-    print(f"L'anomalie {anomaly.reference} est annulée.")
+    try:
+        anomaly = cancel_anomaly(
+            reference=args.reference,
+            member=member,
+            uow=context.uow(),
+            clock=context.clock,
+            system=context.system,
+            comment=args.comment,
+            ror=context.ror_national(),
+        )
+    except CancellationQueued as queued:  # recorded: the journal sends it (exit 0, nothing to redo)
+        print(queued.message)
+        return 0
+    print(f"L'anomalie {anomaly.shown_reference} est annulée.")
     return 0
 
 
@@ -379,5 +396,7 @@ def run_transition(args: argparse.Namespace) -> int:
         comment=args.comment,
         recipient_email=args.destinataire,
     )
-    print(f"L'anomalie {anomaly.reference} est au statut « {anomaly.status.code} {anomaly.status.label} ».")
+    print(
+        f"L'anomalie {anomaly.shown_reference} est au statut « {anomaly.status.code} {anomaly.status.label} »."
+    )
     return 0

@@ -4,7 +4,9 @@
 import argparse
 import sys
 
-from bot.settings import Settings
+from bot.settings import Settings, Surface
+from domain.ror_journal import JournalOperation
+from domain.services.ror_sending import Outcome
 
 
 def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
@@ -19,6 +21,47 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
         "  set -a; . ./ror-standin.env; set +a; ror-bot ror check   # contre le ROR national de substitution",
     )
     check.set_defaults(func=run_check)
+    push = commands.add_parser(
+        "push",
+        help="envoyer au ROR national ce qui attend (déclarations, annulations)",
+        description="Envoie au ROR national les déclarations et annulations en attente dont l'heure de "
+        "nouvel essai est passée (le planificateur le fait toutes les ROR_PUSH_SECONDS secondes), et "
+        "affiche une ligne par envoi.",
+        epilog="exemple :\n  ror-bot ror push",
+    )
+    push.set_defaults(func=run_push)
+
+
+_OUTCOMES = {
+    Outcome.SENT: "envoyée",
+    Outcome.QUEUED: "toujours en attente",
+    Outcome.REFUSED: "refusée",
+    Outcome.GONE: "plus nécessaire",
+}
+_OPERATIONS = {JournalOperation.SUBMIT: "Déclaration", JournalOperation.CANCEL: "Annulation"}
+
+
+def run_push(_args: argparse.Namespace) -> int:
+    """Exit 0 when nothing failed (what waits for its next attempt is not a failure), 1 if refused."""
+    from bot.context import AppContext  # the store and the scheduler's job: only for this command
+    from bot.notifications.scheduler import push_to_ror
+
+    context = AppContext.start(surface=Surface.CLI)
+    if not context.settings.connected:
+        print(
+            "Erreur : ROR_ANOMALIES_URL n'est pas définie : en mode autonome, rien n'est envoyé au ROR national.",
+            file=sys.stderr,
+        )
+        return 1
+    results = push_to_ror(context)
+    for result in results:
+        shown = result.anomaly.shown_reference if result.anomaly is not None else result.reference
+        reason = f" ({result.reason.rstrip('.')})" if result.reason else ""
+        print(f"{_OPERATIONS[result.operation]} de {shown} : {_OUTCOMES[result.outcome]}{reason}.")
+    with context.store.reader() as uow:
+        waiting = uow.ror_journal.count_pending()
+    print(f"{len(results)} envoi(s) tenté(s) ; {waiting} opération(s) en attente d'envoi au ROR national.")
+    return 1 if any(r.outcome is Outcome.REFUSED for r in results) else 0
 
 
 def run_check(_args: argparse.Namespace) -> int:

@@ -27,6 +27,7 @@ from bot.views.declare import (
     form_modal,
     lookup_modal,
     proposed_block_id,
+    sending_modal,
 )
 from domain.catalogue import ResourceKind, data_items_of
 from domain.errors import InvalidDeclaration
@@ -41,6 +42,7 @@ from domain.services import (
     find_resource,
     proposed_value_key,
 )
+from domain.services.ror_sending import declaration_report, send_declaration
 
 logger = logging.getLogger(__name__)
 
@@ -283,15 +285,31 @@ def submit_declaration(
         ),
         idempotency_key=idempotency_key(view),
     )
+    sender = ror.ror_sender()
     try:
         created = declare_anomalies(
-            request=request, member=member, uow=ror.uow(), clock=ror.clock, system=ror.system
+            request=request,
+            member=member,
+            uow=ror.uow(),
+            clock=ror.clock,
+            system=ror.system,
+            connected=sender is not None,
         )
     except InvalidDeclaration as error:
         ack(response_action="errors", errors=errors_for(error, labels, step=2))
         return
-    text = confirmation_text(created)
-    ack(response_action="update", view=done_modal(text))
+    if sender is None:
+        text = confirmation_text(created)
+        ack(response_action="update", view=done_modal(text))
+    else:
+        # Connected: kept locally with its journal entries; the POSTs go after the ack (Slack waits 3 s
+        # at most), each bounded by ROR_TIMEOUT_SECONDS, then the modal and a DM show the ROR's references.
+        ack(response_action="update", view=sending_modal(len(created)))
+        text = declaration_report(send_declaration(sender, references=[a.reference for a in created]))
+        after_commit(
+            "la mise à jour de la fenêtre de déclaration",
+            lambda: client.views_update(view_id=view["id"], view=done_modal(text)),
+        )
     after_commit(
         "le message privé confirmant la déclaration",
         lambda: direct_message(

@@ -69,6 +69,7 @@ def confirm_cancel(
         uow=ror.uow(),
         clock=ror.clock,
         system=ror.system,
+        ror=ror.ror_national(),
     )
     after_commit(
         "l'affichage de l'annulation",
@@ -101,6 +102,7 @@ def cancel_from_detail(
         uow=ror.uow(),
         clock=ror.clock,
         system=ror.system,
+        ror=ror.ror_national(),
     )
     refresh_home(client, slack_user=slack_user, member=member, ror=ror)
     after_commit(

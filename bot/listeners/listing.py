@@ -143,13 +143,18 @@ def cancel_selection(
     lines = []
     for reference in references:
         try:
-            cancel_anomaly(
-                reference=reference, member=member, uow=ror.uow(), clock=ror.clock, system=ror.system
+            cancelled = cancel_anomaly(
+                reference=reference,
+                member=member,
+                uow=ror.uow(),
+                clock=ror.clock,
+                system=ror.system,
+                ror=ror.ror_national(),
             )
         except RorError as error:  # one refusal does not stop the others; each is reported
             lines.append(f"• {error.message}")
         else:
-            lines.append(f"• {reference} : annulée.")
+            lines.append(f"• {cancelled.shown_reference} : annulée.")
     refresh_home(client, slack_user=slack_user, member=member, ror=ror)
     notice = "*Annulation des anomalies cochées*\n" + "\n".join(escape(line) for line in lines)
 

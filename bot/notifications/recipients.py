@@ -18,15 +18,26 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.context import AppContext
+from bot.mrkdwn import escape, safe
 from bot.notifications.slack_poster import error_code
+from bot.views.blocks import section
 from bot.views.recipients import (
     recipient_blocks,
     recipient_text,
+    refused_by_ror_text,
+    sent_to_ror_text,
     status_changed_blocks,
     status_changed_fallback,
 )
 from domain.errors import AnomalyNotFound
-from domain.events import DomainEvent, RecipientUnreachable, SentToRecipient, StatusChanged
+from domain.events import (
+    DomainEvent,
+    RecipientUnreachable,
+    RefusedByRorNational,
+    SentToRecipient,
+    SentToRorNational,
+    StatusChanged,
+)
 from domain.services import recipient_outcomes
 from domain.services.recipients import anomaly_for_notification, mark_recipient_unreachable
 from domain.statuses import Status
@@ -74,6 +85,16 @@ class OutboxDelivery:
             self.notify_declarant(event)
         elif isinstance(event, RecipientUnreachable):
             self.report_unreachable(event)
+        elif isinstance(event, SentToRorNational):
+            self.tell(event.declarant_email, sent_to_ror_text(event))
+        elif isinstance(event, RefusedByRorNational):
+            self.tell(event.email, refused_by_ror_text(event))
+
+    def tell(self, email: str | None, text: str) -> None:
+        """A DM to the member with that e-mail, if the workspace has them (connected mode's outcomes)."""
+        user_id = self.user_id_for(email) if email else None
+        if user_id is not None:
+            self._dm(user_id, text=escape(text), blocks=[section(safe(text, 2900))])
 
     def notify_recipient(self, event: SentToRecipient) -> None:
         ror = self.context

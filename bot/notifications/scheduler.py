@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 from slack_sdk import WebClient
 
 from bot.context import AppContext
@@ -17,6 +18,7 @@ from bot.notifications.slack_poster import SlackDigestPoster
 from bot.runtime import within
 from bot.slack_client import web_client
 from domain.services.digests import RunReport, run_due_digests
+from domain.services.ror_sending import SendResult, send_due
 
 logger = logging.getLogger(__name__)
 
@@ -55,12 +57,39 @@ def _outbox_job(delivery: OutboxDelivery) -> None:
         logger.exception("Échec de la livraison des notifications")
 
 
+def push_to_ror(context: AppContext) -> list[SendResult]:
+    """Send what the journal holds that is due (connected mode): the scheduler's job and `ror-bot ror push`."""
+    sender = context.ror_sender()
+    if sender is None:
+        return []
+    results = send_due(sender)
+    for result in results:
+        logger.info(
+            "ROR national : %s de %s → %s%s",
+            result.operation,
+            result.reference,
+            result.outcome,
+            f" ({result.reason})" if result.reason else "",
+        )
+    return results
+
+
+def _ror_push_job(context: AppContext) -> None:
+    try:
+        push_to_ror(context)
+    except Exception:  # the next run tries again; the journal keeps everything
+        logger.exception("Échec de l'envoi au ROR national")
+
+
 def configure(scheduler: BaseScheduler, context: AppContext) -> BaseScheduler:
     client = web_client(context.settings)
     delivery = OutboxDelivery(context, client)
     common = {"max_instances": 1, "coalesce": True, "misfire_grace_time": 50}
     scheduler.add_job(_digest_job, CronTrigger(second=5), args=(context, client), id="digests", **common)
     scheduler.add_job(_outbox_job, CronTrigger(second="*/15"), args=(delivery,), id="outbox", **common)
+    if context.settings.connected:
+        every = IntervalTrigger(seconds=context.settings.ror_push_seconds)
+        scheduler.add_job(_ror_push_job, every, args=(context,), id="ror-push", **common)
     return scheduler
 
 

@@ -51,7 +51,7 @@ def history_to_dict(entry: HistoryEntry) -> dict[str, Any]:
 def anomaly_to_dict(anomaly: Anomaly, *, history: bool = False) -> dict[str, Any]:
     """Every field under its JSON key (dates ISO 8601 UTC); `historique` only when asked."""
     data: dict[str, Any] = {
-        "reference": anomaly.reference,
+        "reference": anomaly.shown_reference,
         "statut_code": anomaly.status.code,
         "statut": anomaly.status.label,
         "ressource": anomaly.kind.label,
@@ -95,7 +95,7 @@ def list_columns(tz: ZoneInfo) -> tuple[Column, ...]:
     return (
         ("Reg.", lambda a: a.region or ""),
         ("Dep.", lambda a: a.departement or ""),
-        ("Ref.", lambda a: a.reference),
+        ("Ref.", lambda a: a.labelled_reference),
         ("Statut", lambda a: a.status.label),
         ("Ressource en anomalie", lambda a: a.kind.label),
         ("ID ressource", lambda a: a.resource_id),
@@ -109,7 +109,7 @@ def list_columns(tz: ZoneInfo) -> tuple[Column, ...]:
 
 # Every field, one row per anomaly: the CSV files of the CLI and of the Slack export.
 EXPORT_COLUMNS: tuple[Column, ...] = (
-    ("Référence", lambda a: a.reference),
+    ("Référence", lambda a: a.shown_reference),
     ("Code statut", lambda a: a.status.code),
     ("Statut", lambda a: a.status.label),
     ("Ressource en anomalie", lambda a: a.kind.label),
@@ -143,7 +143,7 @@ def _region_text(code: str | None) -> str:
 def detail_fields(anomaly: Anomaly) -> list[tuple[str, str]]:
     """Every field of an anomaly with its French label (SPEC §4), in reading order."""
     return [
-        ("Référence", anomaly.reference),
+        ("Référence", anomaly.labelled_reference),
         ("Statut", f"{anomaly.status.code} {anomaly.status.label}"),
         ("Ressource en anomalie", anomaly.kind.label),
         ("ID ressource", anomaly.resource_id),

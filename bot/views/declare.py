@@ -208,6 +208,14 @@ def done_modal(confirmation: str) -> dict[str, Any]:
     )
 
 
+def sending_modal(count: int) -> dict[str, Any]:
+    """Connected mode, right after the submission: the POSTs to the ROR national are on their way."""
+    noun = "votre anomalie" if count == 1 else f"vos {count} anomalies"
+    return message_modal(
+        "Envoi au ROR national", f":hourglass_flowing_sand: Envoi de {noun} au ROR national en cours…"
+    )
+
+
 def message_modal(title: str, text: str) -> dict[str, Any]:
     """A one-message modal, used to answer a submission that cannot go further."""
     return modal(

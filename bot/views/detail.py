@@ -19,7 +19,8 @@ from bot.views.blocks import (
     section,
     sections_of_lines,
 )
-from domain.anomaly import Anomaly, HistoryEntry
+from domain.anomaly import Anomaly, HistoryEntry, RorState
+from domain.services.ror_sending import WAITING_LABEL
 
 HISTORY_MAX = 30
 
@@ -41,17 +42,32 @@ def history_line(entry: HistoryEntry, tz: ZoneInfo) -> str:
     return line
 
 
+def ror_state_line(anomaly: Anomaly) -> str | None:
+    """Connected mode: where the anomaly stands with the ROR national (None in standalone mode)."""
+    state = anomaly.ror_state
+    if state is RorState.PENDING:
+        return (
+            f":hourglass_flowing_sand: *{WAITING_LABEL}* : sa référence {anomaly.reference} est provisoire, "
+            "celle du ROR national la remplacera dès l'envoi."
+        )
+    if state is RorState.REFUSED:
+        return ":no_entry: *Refusée par le ROR national* : il n'a pas enregistré cette déclaration."
+    if state is RorState.SENT and anomaly.shown_reference != anomaly.reference:
+        return f"Référence du ROR national ; référence locale : {anomaly.reference}"
+    return None
+
+
 def detail_blocks(
     anomaly: Anomaly, *, cancellable: bool, tz: ZoneInfo, notice: str | None = None
 ) -> list[Block]:
     a = anomaly
-    blocks: list[Block] = [header(f"Anomalie {a.reference}")]
+    blocks: list[Block] = [header(f"Anomalie {a.labelled_reference}")]
     if notice:
         blocks.append(section(notice))
     blocks.append(
         fields_section(
             [
-                f"*Référence*\n{a.reference}",
+                f"*Référence*\n{a.labelled_reference}",
                 f"*Statut*\n{a.status.code} {a.status.label}",
                 f"*Ressource en anomalie*\n{a.kind.label}",
                 f"*ID ressource*\n{safe(a.resource_id, 60)}",
@@ -64,6 +80,9 @@ def detail_blocks(
             ]
         )
     )
+    ror_line = ror_state_line(a)
+    if ror_line:
+        blocks.append(section(ror_line))
     blocks += sections_of_lines([f"*Données présentes dans le ROR*\n{safe(a.present_value, 2500)}"])
     blocks += sections_of_lines([f"*Description de l'anomalie*\n{safe(a.description, 2500)}"])
     blocks.append(
@@ -105,14 +124,14 @@ def detail_blocks(
 
 
 def detail_text(anomaly: Anomaly) -> str:
-    return f"Anomalie {anomaly.reference} — {anomaly.status.label}"
+    return f"Anomalie {anomaly.labelled_reference} — {anomaly.status.label}"
 
 
 def detail_modal(
     anomaly: Anomaly, *, cancellable: bool, tz: ZoneInfo, notice: str | None = None
 ) -> dict[str, Any]:
     return modal(
-        title=f"Anomalie {anomaly.reference[-12:]}",
+        title=f"Anomalie {anomaly.shown_reference[-12:]}",
         blocks=detail_blocks(anomaly, cancellable=cancellable, tz=tz, notice=notice),
         callback_id=DetailIds.MODAL,
         private_metadata=anomaly.reference,
@@ -124,7 +143,7 @@ def cancel_prompt_blocks(anomaly: Anomaly) -> list[Block]:
     where = safe(a.offer_name or a.structure_name, 200)
     return [
         section(
-            f"Voulez-vous annuler l'anomalie *{a.reference}* ({a.status.label}) sur la donnée "
+            f"Voulez-vous annuler l'anomalie *{a.shown_reference}* ({a.status.label}) sur la donnée "
             f"« {escape(a.data_item)} » de la ressource {safe(a.resource_id, 60)} - « {where} » ?"
         ),
         actions(
@@ -136,4 +155,4 @@ def cancel_prompt_blocks(anomaly: Anomaly) -> list[Block]:
 
 
 def cancelled_text(anomaly: Anomaly) -> str:
-    return f"L'anomalie {anomaly.reference} est annulée (statut « {anomaly.status.label} »)."
+    return f"L'anomalie {anomaly.shown_reference} est annulée (statut « {anomaly.status.label} »)."

@@ -26,7 +26,7 @@ def _plural(count: int, singular: str, plural: str) -> str:
 def item_text(anomaly: Anomaly, tz: ZoneInfo) -> str:
     name = anomaly.offer_name or anomaly.structure_name
     return (
-        f"*{anomaly.reference}* · {anomaly.status.code} {anomaly.status.label}\n"
+        f"*{anomaly.labelled_reference}* · {anomaly.status.code} {anomaly.status.label}\n"
         f"{anomaly.kind.label} {safe(anomaly.resource_id, 40)} « {safe(name, 150)} » · "
         f"{escape(anomaly.data_item)} · modifiée le {local_time(anomaly.updated_at, tz)}"
     )

@@ -78,7 +78,7 @@ def row_text(anomaly: Anomaly, tz: ZoneInfo) -> str:
     modified = anomaly.updated_at.astimezone(tz).strftime("%d/%m/%Y %H:%M")
     return "\n".join(
         [
-            f"*{anomaly.reference}* · {_status_line(anomaly)}",
+            f"*{anomaly.labelled_reference}* · {_status_line(anomaly)}",
             f"Reg. {safe(anomaly.region or '—', 5)} · Dep. {safe(anomaly.departement or '—', 5)} · "
             f"{anomaly.kind.label} {safe(anomaly.resource_id, 40)}",
             f"Nom de l'établissement : {safe(anomaly.structure_name, 120)}"
@@ -127,7 +127,7 @@ def list_blocks(
                 {
                     "type": "checkboxes",
                     "action_id": ListIds.SELECT,
-                    "options": [option(a.reference, a.reference) for a in page.items[:10]],
+                    "options": [option(a.labelled_reference, a.reference) for a in page.items[:10]],
                 },
                 block_id=ListIds.SELECTION_BLOCK,
             )

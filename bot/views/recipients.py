@@ -9,7 +9,7 @@ from bot.mrkdwn import escape, safe
 from bot.views.blocks import MESSAGE_BLOCKS_MAX, Block, actions, button, header, modal, plain, section
 from bot.views.detail import detail_blocks
 from domain.anomaly import Anomaly
-from domain.events import StatusChanged
+from domain.events import RefusedByRorNational, SentToRorNational, StatusChanged
 from domain.statuses import Status
 
 OUTCOME_LABELS = {
@@ -30,7 +30,7 @@ def outcome_action_id(status: Status) -> str:
 def recipient_text(anomaly: Anomaly) -> str:
     """The DM's fallback text (notifications): Slack reads it as mrkdwn, so names are escaped."""
     return (
-        f"Anomalie {anomaly.reference} à traiter : « {escape(anomaly.data_item)} » sur {anomaly.kind.label} "
+        f"Anomalie {anomaly.shown_reference} à traiter : « {escape(anomaly.data_item)} » sur {anomaly.kind.label} "
         f"{safe(anomaly.resource_id, 40)} ({safe(anomaly.offer_name or anomaly.structure_name, 300)})."
     )
 
@@ -98,6 +98,27 @@ def status_changed_text(event: StatusChanged) -> str:
     if event.comment:
         text += f"\nCommentaire : {event.comment}"
     return text
+
+
+def sent_to_ror_text(event: SentToRorNational) -> str:
+    """The DM to the declarant once a declaration kept while the ROR national was unavailable reached it."""
+    return (
+        f"Votre anomalie {event.reference} (en attente) a été envoyée au ROR national : sa référence est "
+        f"désormais {event.ror_reference} (ressource {event.resource_id}, donnée « {event.data_item} »)."
+    )
+
+
+def refused_by_ror_text(event: RefusedByRorNational) -> str:
+    """The DM to whoever asked, when the ROR national refused what the journal sent for them."""
+    if event.operation == "annulation":
+        return (
+            f"Le ROR national a refusé l'annulation de l'anomalie {event.reference} : "
+            f"{event.reason.rstrip('.')}. Son statut est inchangé."
+        )
+    return (
+        f"Le ROR national a refusé votre anomalie {event.reference} (en attente) : {event.reason.rstrip('.')}. "
+        "Elle n'a pas été enregistrée par le ROR national."
+    )
 
 
 def status_changed_blocks(event: StatusChanged) -> list[Block]:

@@ -3,12 +3,13 @@
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from domain.anomaly import MAX_DESCRIPTION, MAX_PROPOSED_VALUE, Anomaly, HistoryEntry
+from domain.anomaly import MAX_DESCRIPTION, MAX_PROPOSED_VALUE, Anomaly, HistoryEntry, RorState
 from domain.catalogue import data_item
 from domain.directory import Resource
-from domain.errors import InvalidDeclaration, InvalidText, UnknownDataItem
+from domain.errors import AnomalyNotFound, InvalidDeclaration, InvalidText, UnknownDataItem
 from domain.habilitation import Member
 from domain.ports import Clock, LiveLookup, UnitOfWork
+from domain.ror_journal import JournalOperation
 from domain.services.directory import bring_in_unknown, locate_practitioner, locate_resource
 from domain.statuses import Role, Status
 from domain.text import check_text, fold
@@ -102,16 +103,21 @@ def declare_anomalies(
     clock: Clock,
     system: str,
     live: LiveLookup | None = None,
+    connected: bool = False,
 ) -> list[Anomaly]:
     """Create one anomaly per item, routed to the resource's recipient or blocked (SPEC §4). With `live`, a
-    structure or offer not known yet is first fetched from the ROR national."""
+    structure or offer not known yet is first fetched from the ROR national.
+
+    `connected` (issue 8): the ROR national routes, so each anomaly stays 01 « Créée », waiting to be
+    sent (`RorState.PENDING`), with its POST written to the journal in the same transaction;
+    `domain.services.ror_sending` sends it."""
     if not request.rpps:
         bring_in_unknown(structure_id=request.structure_id, offer_id=request.offer_id, uow=uow, live=live)
     with uow:
         if request.idempotency_key:
             known = uow.declarations.find(request.idempotency_key)
             if known is not None:
-                return [uow.anomalies.get(ref, perimeter=member.perimeter) for ref in known]
+                return _still_there(known, member=member, uow=uow)
         structure: Resource | None
         if request.rpps:
             resource, structure = (
@@ -157,21 +163,43 @@ def declare_anomalies(
                 updated_at=now,
                 history=[HistoryEntry(now, None, Status.CREATED, actor.name, Role.DECLARANT, system)],
             )
-            anomaly.route(recipient=resource.recipient, at=now, system=system)
+            if connected:
+                anomaly.ror_state = RorState.PENDING
+            else:
+                anomaly.route(recipient=resource.recipient, at=now, system=system)
             created.append(anomaly)
-        uow.anomalies.add_all(created)
+        uow.anomalies.add_all(created)  # one statement for all the items: declaring is hot
+        if connected:
+            for anomaly in created:
+                uow.ror_journal.add(anomaly.reference, JournalOperation.SUBMIT, at=now)
         if request.idempotency_key:
             uow.declarations.record(request.idempotency_key, [a.reference for a in created])
         uow.commit()
     return created
 
 
+def _still_there(references: Sequence[str], *, member: Member, uow: UnitOfWork) -> list[Anomaly]:
+    """The anomalies a declaration created, but those the ROR national refused (connected mode: discarded)."""
+    found = []
+    for reference in references:
+        try:
+            found.append(uow.anomalies.get(reference, perimeter=member.perimeter))
+        except AnomalyNotFound:
+            continue
+    return found
+
+
+def confirmation_line(anomaly: Anomaly) -> str:
+    """One anomaly of the SPEC §4 answer: the ROR's reference once it has it, else ours « en attente »."""
+    reference = anomaly.shown_reference + (" (en attente)" if anomaly.waiting_for_ror else "")
+    return (
+        f"{reference} pour la ressource {anomaly.resource_id} - « {anomaly.offer_name or anomaly.structure_name} » "
+        f"sur la donnée « {anomaly.data_item} »"
+    )
+
+
 def confirmation_text(anomalies: Sequence[Anomaly]) -> str:
     """The SPEC §4 answer to a declaration."""
     lines = ["Les anomalies suivantes ont été créées :"]
-    lines += [
-        f"{a.reference} pour la ressource {a.resource_id} - « {a.offer_name or a.structure_name} » "
-        f"sur la donnée « {a.data_item} »"
-        for a in anomalies
-    ]
+    lines += [confirmation_line(a) for a in anomalies]
     return "\n".join(lines)

@@ -3,11 +3,22 @@
 from collections.abc import Generator
 
 from domain.anomaly import MAX_COMMENT, Anomaly
-from domain.errors import NotRecipient, RecipientOnlyWhenSending
+from domain.errors import (
+    CancellationQueued,
+    InvalidReference,
+    NotRecipient,
+    RecipientOnlyWhenSending,
+    RorCancellationRefused,
+    RorNationalAuthenticationRefused,
+    RorNationalRefused,
+    RorNationalUnavailable,
+    TransitionRefused,
+)
 from domain.filters import AnomalyFilter
 from domain.habilitation import Actor, Member, Perimeter, normalise_email
 from domain.identifiers import Reference
-from domain.ports import Clock, Page, UnitOfWork
+from domain.ports import Clock, Page, RorNational, UnitOfWork
+from domain.ror_journal import JournalOperation
 from domain.statuses import Role, Status, targets_for
 from domain.text import check_text
 
@@ -38,8 +49,16 @@ def count_by_status(
         return uow.anomalies.count_by_status(flt or AnomalyFilter(), perimeter=member.perimeter)
 
 
+def normalised_reference(reference: str) -> str:
+    """`ano_1000…` → `ANO_1000…`; a reference of another form (the ROR national's) as typed."""
+    try:
+        return str(Reference.parse(reference))
+    except InvalidReference:
+        return reference.strip()
+
+
 def show_anomaly(*, reference: str, member: Member, uow: UnitOfWork) -> Anomaly:
-    ref = str(Reference.parse(reference))
+    ref = normalised_reference(reference)
     with uow:
         return uow.anomalies.get(ref, perimeter=member.perimeter)
 
@@ -56,7 +75,7 @@ def _move(
     recipient: str | None = None,
     assign_recipient: str | None = None,
 ) -> Anomaly:
-    ref = str(Reference.parse(reference))
+    ref = normalised_reference(reference)
     comment = check_text(comment, subject="Le commentaire", max_length=MAX_COMMENT, multiline=True)
     with uow:
         anomaly = uow.anomalies.get(ref, perimeter=perimeter, for_update=True)
@@ -71,8 +90,20 @@ def _move(
 
 
 def cancel_anomaly(
-    *, reference: str, member: Member, uow: UnitOfWork, clock: Clock, system: str, comment: str = ""
+    *,
+    reference: str,
+    member: Member,
+    uow: UnitOfWork,
+    clock: Clock,
+    system: str,
+    comment: str = "",
+    ror: RorNational | None = None,
 ) -> Anomaly:
+    """With `ror` (connected mode), the ROR national cancels first (domain.services.ror_sending)."""
+    if ror is not None:
+        return _cancel_connected(
+            reference=reference, member=member, uow=uow, clock=clock, system=system, comment=comment, ror=ror
+        )
     return _move(
         reference=reference,
         perimeter=member.perimeter,
@@ -82,6 +113,75 @@ def cancel_anomaly(
         uow=uow,
         clock=clock,
     )
+
+
+def _cancel_connected(
+    *,
+    reference: str,
+    member: Member,
+    uow: UnitOfWork,
+    clock: Clock,
+    system: str,
+    comment: str,
+    ror: RorNational,
+) -> Anomaly:
+    ref = normalised_reference(reference)
+    comment = check_text(comment, subject="Le commentaire", max_length=MAX_COMMENT, multiline=True)
+    actor = member.as_actor(system)
+    with uow:
+        anomaly = uow.anomalies.get(ref, perimeter=member.perimeter, for_update=True)
+        if not may_cancel(anomaly):
+            reason = "Ce statut est définitif." if anomaly.status.is_final else ""
+            raise TransitionRefused(anomaly.shown_reference, anomaly.status, Status.CANCELLED, reason)
+        if anomaly.waiting_for_ror:
+            # Never sent: the ROR national need not hear of it; its POST is dropped in the same transaction.
+            uow.ror_journal.drop(anomaly.reference, JournalOperation.SUBMIT, at=clock.now())
+            anomaly.ror_state = None
+            anomaly.move_to(
+                Status.CANCELLED,
+                by=actor,
+                at=clock.now(),
+                comment=comment or "Annulée avant son envoi au ROR national",
+            )
+            uow.anomalies.save(anomaly)
+            uow.commit()
+            return anomaly
+        if JournalOperation.CANCEL in uow.ror_journal.pending(anomaly.reference):
+            raise CancellationQueued(anomaly.shown_reference)
+        task_id = anomaly.ror_task_id
+    if task_id is None:  # declared before this installation was connected: ours alone
+        return _move(
+            reference=ref,
+            perimeter=member.perimeter,
+            target=Status.CANCELLED,
+            actor=actor,
+            comment=comment,
+            uow=uow,
+            clock=clock,
+        )
+    try:
+        submitted = ror.set_status(task_id, Status.CANCELLED)
+    except RorNationalRefused as error:
+        raise RorCancellationRefused(anomaly.shown_reference, error.reason.strip() or error.message) from None
+    except (RorNationalUnavailable, RorNationalAuthenticationRefused) as error:
+        with uow:
+            payload = {
+                "actor": actor.name,
+                "role": actor.role.value,
+                "system": actor.system,
+                "comment": comment,
+            }
+            uow.ror_journal.add(anomaly.reference, JournalOperation.CANCEL, at=clock.now(), payload=payload)
+            uow.commit()
+        raise CancellationQueued(anomaly.shown_reference, error.message) from None
+    with uow:
+        stored = uow.anomalies.get(anomaly.reference, perimeter=None, for_update=True)
+        if stored.status is not Status.CANCELLED:
+            stored.move_to(Status.CANCELLED, by=actor, at=clock.now(), comment=comment)
+        stored.ror_version = submitted.version or stored.ror_version
+        uow.anomalies.save(stored)
+        uow.commit()
+    return stored
 
 
 def may_cancel(anomaly: Anomaly) -> bool:

@@ -15,6 +15,7 @@ from storage.models.directory import DirectorySyncRow, ResourceRow
 from storage.models.groups import GroupRow, MemberRow
 from storage.models.outbox import OutboxRow
 from storage.models.replays import ReplayKeyRow
+from storage.models.ror_journal import RorJournalRow
 from storage.models.subscriptions import DigestRunRow, SubscriptionRow
 
 __all__ = [
@@ -34,5 +35,6 @@ __all__ = [
     "ReferenceCounterRow",
     "ReplayKeyRow",
     "ResourceRow",
+    "RorJournalRow",
     "SubscriptionRow",
 ]

@@ -8,7 +8,7 @@ repository in the transaction that changes an anomaly."""
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base
@@ -35,6 +35,9 @@ class AnomalyRow(Base):
             "name_id",
         ),
         Index("ix_anomalies_resource", "resource_id", "status"),
+        # Connected mode: a Task is found by its id (sync) and the ROR's reference finds its anomaly.
+        UniqueConstraint("ror_task_id", name="uq_anomalies_ror_task_id"),
+        Index("ix_anomalies_ror_reference", "ror_reference"),
         Index("ix_anomalies_item_updated", "data_item", "updated_at", "number"),
         # Name search: the tail checks status, place and item inside the index (digests, combined filters).
         Index(
@@ -78,6 +81,12 @@ class AnomalyRow(Base):
     recipient: Mapped[str | None] = mapped_column(String(320))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # Connected mode (issue 8): the Task on the ROR national; NULL in standalone mode.
+    ror_task_id: Mapped[str | None] = mapped_column(String(64))
+    ror_version: Mapped[str | None] = mapped_column(String(64))
+    ror_reference: Mapped[str | None] = mapped_column(String(200))
+    ror_identifier_system: Mapped[str | None] = mapped_column(String(200))
+    ror_state: Mapped[str | None] = mapped_column(String(16))
 
 
 class AnomalyNameRow(Base):

@@ -12,15 +12,15 @@ from collections.abc import Iterator, Sequence
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, Table, event, func, insert, select, text, tuple_, update
+from sqlalchemy import Select, Table, delete, event, func, insert, select, text, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from domain.anomaly import Anomaly, HistoryEntry
+from domain.anomaly import Anomaly, HistoryEntry, RorState
 from domain.catalogue import Action, ResourceKind, Thematique
 from domain.directory import WrongRecipient
-from domain.errors import AnomalyNotFound
+from domain.errors import AnomalyNotFound, InvalidReference
 from domain.filters import AnomalyFilter
 from domain.habilitation import Perimeter
 from domain.identifiers import Reference
@@ -35,12 +35,14 @@ from storage.models import (
     AnomalyRow,
     HistoryRow,
     ReferenceCounterRow,
+    RorJournalRow,
 )
 
 NEWEST_FIRST = (AnomalyRow.updated_at.desc(), AnomalyRow.number.desc())
 ANOMALY_TABLE = cast(Table, AnomalyRow.__table__)
 HISTORY_TABLE = cast(Table, HistoryRow.__table__)
 EXPORT_BATCH = 1000
+ROR_REFERENCE_MAX = 200  # anomalies.ror_reference
 # Folding may lengthen a name (NFKD: "㎢" → "km2"): the folded form is cut to its column, which only makes
 # "contains" miss text past the 500th folded character of such a name.
 FOLDED_NAME_MAX = 500
@@ -132,6 +134,11 @@ def to_entity(row: Any, history: list[HistoryRow] | None = None) -> Anomaly:
         recipient=row.recipient,
         rule=row.rule,
         proposed_value=row.proposed_value,
+        ror_task_id=row.ror_task_id,
+        ror_version=row.ror_version,
+        ror_reference=row.ror_reference,
+        ror_identifier_system=row.ror_identifier_system,
+        ror_state=RorState(row.ror_state) if row.ror_state else None,
         history=entries,
         stored_history=len(entries),
     )
@@ -170,6 +177,18 @@ def to_row(anomaly: Anomaly, name_id: int) -> dict[str, Any]:
         "recipient": anomaly.recipient,
         "created_at": anomaly.created_at,
         "updated_at": anomaly.updated_at,
+        **ror_values(anomaly),
+    }
+
+
+def ror_values(anomaly: Anomaly) -> dict[str, Any]:
+    """The columns that follow its Task on the ROR national (all None in standalone mode)."""
+    return {
+        "ror_task_id": anomaly.ror_task_id,
+        "ror_version": anomaly.ror_version,
+        "ror_reference": anomaly.ror_reference,
+        "ror_identifier_system": anomaly.ror_identifier_system,
+        "ror_state": anomaly.ror_state.value if anomaly.ror_state else None,
     }
 
 
@@ -267,15 +286,45 @@ class SqlAnomalies:
         self.seen.extend(anomalies)
 
     def get(self, reference: str, *, perimeter: Perimeter | None, for_update: bool = False) -> Anomaly:
-        number = Reference.parse(reference).number
-        query = select(AnomalyRow).where(AnomalyRow.number == number)
+        """By local reference (`ANO_…`, also the provisional one of a declaration sent later) or by the
+        reference the ROR national gave it (connected mode)."""
+        text = reference.strip()
+        try:
+            number: int | None = Reference.parse(reference).number
+        except InvalidReference:
+            # Not ours: perhaps the ROR's; when no anomaly has it, the error about its form stands.
+            if not text or len(text) > ROR_REFERENCE_MAX:
+                raise
+            number = None
+        if number is not None:
+            try:
+                return self._one(AnomalyRow.number == number, reference, perimeter, for_update)
+            except AnomalyNotFound:
+                # The ROR's references may look like ours (ANO_ + 12 digits).
+                if not self._exists(AnomalyRow.ror_reference == text):
+                    raise
+        elif not self._exists(AnomalyRow.ror_reference == text):
+            raise InvalidReference(text[:40])
+        return self._one(AnomalyRow.ror_reference == text, reference, perimeter, for_update)
+
+    def _exists(self, where: Any) -> bool:
+        return self.session.scalar(select(AnomalyRow.number).where(where).limit(1)) is not None
+
+    def by_task_id(self, task_id: str, *, for_update: bool = False) -> Anomaly | None:
+        try:
+            return self._one(AnomalyRow.ror_task_id == task_id, task_id, None, for_update)
+        except AnomalyNotFound:
+            return None
+
+    def _one(self, where: Any, reference: str, perimeter: Perimeter | None, for_update: bool) -> Anomaly:
+        query = select(AnomalyRow).where(where).order_by(AnomalyRow.number).limit(1)
         if for_update:
             query = query.with_for_update()
         row = self.session.scalars(query).one_or_none()
         if row is None or (perimeter is not None and not perimeter.contains(row.region)):
             raise AnomalyNotFound(reference)
         history = self.session.scalars(
-            select(HistoryRow).where(HistoryRow.anomaly_number == number).order_by(HistoryRow.id)
+            select(HistoryRow).where(HistoryRow.anomaly_number == row.number).order_by(HistoryRow.id)
         ).all()
         anomaly = to_entity(row, list(history))
         self.seen.append(anomaly)
@@ -288,7 +337,12 @@ class SqlAnomalies:
         self.session.execute(
             update(AnomalyRow)
             .where(AnomalyRow.number == anomaly.reference_number)
-            .values(status=anomaly.status.value, recipient=anomaly.recipient, updated_at=anomaly.updated_at)
+            .values(
+                status=anomaly.status.value,
+                recipient=anomaly.recipient,
+                updated_at=anomaly.updated_at,
+                **ror_values(anomaly),
+            )
         )
         if stored is not None and stored != anomaly.status.value:
             deltas = _deltas(self.session)
@@ -403,6 +457,21 @@ class SqlAnomalies:
             found.append(to_entity(row, list(history)))
         self.seen += found
         return found
+
+    def discard(self, reference: str) -> None:
+        number = Reference.parse(reference).number
+        row = self.session.scalars(select(AnomalyRow).where(AnomalyRow.number == number)).one_or_none()
+        if row is None:
+            return
+        anomaly = to_entity(row)
+        self.session.execute(delete(RorJournalRow).where(RorJournalRow.anomaly_number == number))
+        self.session.execute(delete(HistoryRow).where(HistoryRow.anomaly_number == number))
+        self.session.execute(delete(AnomalyRow).where(AnomalyRow.number == number))
+        _deltas(self.session)[count_key(anomaly, anomaly.status)] -= 1
+        # Its events (none in connected mode before sending) must not outlive it.
+        for seen in self.seen:
+            if seen.reference == reference:
+                seen.pull_events()
 
     def wrong_recipients(self) -> list[WrongRecipient]:
         row = AnomalyRow

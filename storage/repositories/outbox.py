@@ -9,15 +9,24 @@ from typing import Any, cast
 from sqlalchemy import Table, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from domain.events import DomainEvent, RecipientUnreachable, SentToRecipient, StatusChanged
+from domain.events import (
+    DomainEvent,
+    RecipientUnreachable,
+    RefusedByRorNational,
+    SentToRecipient,
+    SentToRorNational,
+    StatusChanged,
+)
 from domain.statuses import Status
 from storage.models import OutboxRow
 
 NEVER = datetime(9999, 12, 31, tzinfo=UTC)
-_KINDS: dict[str, type[SentToRecipient] | type[StatusChanged] | type[RecipientUnreachable]] = {
+_KINDS: dict[str, type[DomainEvent]] = {
     "SentToRecipient": SentToRecipient,
     "StatusChanged": StatusChanged,
     "RecipientUnreachable": RecipientUnreachable,
+    "SentToRorNational": SentToRorNational,
+    "RefusedByRorNational": RefusedByRorNational,
 }
 
 

@@ -22,6 +22,7 @@ from bot.server import wsgi_app
 from bot.settings import Settings
 from devtools import slack_payloads as payloads
 from devtools.fake_slack import FakeSlack
+from devtools.ror_standin import RorStandIn
 from devtools.signing import signature_headers
 from domain.habilitation import Perimeter
 from domain.services import add_member, create_group
@@ -222,14 +223,16 @@ def database_url(tmp_path: Any) -> str:
     return url
 
 
-@pytest.fixture
-def running(fake_slack: FakeSlack, database_url: str) -> Iterator[tuple[SlackHttp, AppContext]]:
+@contextlib.contextmanager
+def serving(fake_slack: FakeSlack, database_url: str, **ror: Any) -> Iterator[tuple[SlackHttp, AppContext]]:
+    """The app over HTTP; `ror`: connected mode's settings (none: standalone)."""
     settings = Settings(
         _env_file=None,  # type: ignore[call-arg]
         slack_bot_token=TOKEN,  # type: ignore[arg-type]
         slack_signing_secret=SECRET,  # type: ignore[arg-type]
         slack_api_url=fake_slack.api_url,
         database_url=database_url,
+        **ror,
     )
     context = AppContext.start(settings)
     app = build_app(context)
@@ -245,6 +248,36 @@ def running(fake_slack: FakeSlack, database_url: str) -> Iterator[tuple[SlackHtt
     server.task_dispatcher.shutdown()
     server.close()
     context.store.dispose()
+
+
+@pytest.fixture
+def running(fake_slack: FakeSlack, database_url: str) -> Iterator[tuple[SlackHttp, AppContext]]:
+    with serving(fake_slack, database_url) as served:
+        yield served
+
+
+# --- connected mode: the app pointed at an in-process stand-in ROR national ---------------------------
+
+
+@pytest.fixture
+def standin() -> Iterator[RorStandIn]:
+    with RorStandIn() as running_standin:
+        yield running_standin
+
+
+def connected_settings(standin: RorStandIn) -> dict[str, Any]:
+    """The stand-in's variables as Settings values, with short waits so faults stay fast to test."""
+    values: dict[str, Any] = {key.lower(): value for key, value in standin.environment().items()}
+    values.update(ror_timeout_seconds=1.0, ror_retry_seconds=0.2, ror_retry_max_seconds=1.0)
+    return values
+
+
+@pytest.fixture
+def connected(
+    fake_slack: FakeSlack, database_url: str, standin: RorStandIn
+) -> Iterator[tuple[SlackHttp, AppContext]]:
+    with serving(fake_slack, database_url, **connected_settings(standin)) as served:
+        yield served
 
 
 @pytest.fixture
