@@ -282,6 +282,7 @@ FILTERS = [
     ["nom=100%_"],
     ["nom=ch"],  # shorter than a trigram: SQLite scans the names instead of its FTS5 index
     ["nom=rbo"],
+    ['nom=dieu "x'],
     ["ref=ANO_10000000001"],
     ["ref=1000000000"],
     ["id=91/11359"],
