@@ -2,7 +2,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, func, select, tuple_
+from sqlalchemy import Table, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -54,16 +54,21 @@ class SqlDirectory:
         if not keys:
             return {}
         table = cast(Table, ResourceRow.__table__)
+        # Two IN lists, not a row-value IN: SQLite scans the whole table for `(kind, id) IN (VALUES …)`
+        # but searches its (kind, resource_id) index for these. The pairs not asked for are dropped.
         rows = (
             self.session.connection()
             .execute(
                 select(table).where(
-                    tuple_(table.c.kind, table.c.resource_id).in_([(k.value, i) for k, i in keys])
+                    table.c.kind.in_(sorted({k.value for k, _ in keys})),
+                    table.c.resource_id.in_(sorted({i for _, i in keys})),
                 )
             )
             .all()
         )
-        return {(ResourceKind(row.kind), row.resource_id): _to_entity(row) for row in rows}
+        wanted = set(keys)
+        found = {(ResourceKind(row.kind), row.resource_id): _to_entity(row) for row in rows}
+        return {key: resource for key, resource in found.items() if key in wanted}
 
     def upsert(self, resource: Resource) -> bool:
         row = self._row(resource.kind, resource.resource_id)
