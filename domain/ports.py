@@ -101,7 +101,7 @@ class AnomalyRepository(Protocol):
 class DirectoryRepository(Protocol):
     def get(self, kind: ResourceKind, resource_id: str) -> Resource | None: ...
 
-    def get_many(self, keys: Sequence[tuple[ResourceKind, str]]) -> dict[tuple[ResourceKind, str], Resource]:
+    def get_pairs(self, keys: Sequence[tuple[ResourceKind, str]]) -> dict[tuple[ResourceKind, str], Resource]:
         """The resources found among `keys` (a structure and its offer: one lookup instead of two)."""
         ...
 

@@ -161,7 +161,7 @@ class FakeDirectory:
         found = self.rows.get((kind, resource_id))
         return copy.deepcopy(found) if found else None
 
-    def get_many(self, keys: Sequence[tuple[ResourceKind, str]]) -> dict[tuple[ResourceKind, str], Resource]:
+    def get_pairs(self, keys: Sequence[tuple[ResourceKind, str]]) -> dict[tuple[ResourceKind, str], Resource]:
         return {key: copy.deepcopy(self.rows[key]) for key in keys if key in self.rows}
 
     def upsert(self, resource: Resource) -> bool:

@@ -117,7 +117,7 @@ def locate_resource(
     keys = [(ResourceKind.STRUCTURE, structure_key)]
     if offer_key is not None:
         keys.append((ResourceKind.OFFRE, offer_key))
-    found = uow.directory.get_many(keys)  # one lookup for both: declaring is hot
+    found = uow.directory.get_pairs(keys)  # one lookup for both: declaring is hot
     structure = _visible(found.get(keys[0]), perimeter)
     if structure is None:
         errors["structure"] = _not_found("structure", ResourceKind.STRUCTURE, structure_key, uow).message

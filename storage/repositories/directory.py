@@ -50,7 +50,7 @@ class SqlDirectory:
         )
         return _to_entity(row) if row else None
 
-    def get_many(self, keys: Sequence[tuple[ResourceKind, str]]) -> dict[tuple[ResourceKind, str], Resource]:
+    def get_pairs(self, keys: Sequence[tuple[ResourceKind, str]]) -> dict[tuple[ResourceKind, str], Resource]:
         if not keys:
             return {}
         table = cast(Table, ResourceRow.__table__)
