@@ -7,18 +7,22 @@ me = ws.as_member("alice@editeur.fr")
 me.search("1110000056")
 me.declare(structure="1110000056", items={"Adresse établissement": "Le numéro de rue manque."})
 me.anomalies(statut="bloquee", region="76").to_dataframe()
+me.import_anomalies("resultats-regles.csv")  # or records: [{"ressource": …, "donnee": …, "description": …}]
 """
 
 from __future__ import annotations
 
 import html
+import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from os import PathLike
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from bot.context import AppContext
 from bot.directory_loading import ensure_demo_directory, load_demo_directory
+from bot.import_files import UnreadableImport, format_of, open_import, read_lines, rows_to_lines
 from bot.presentation.anomalies import (
     ANOMALY_KEYS,
     DATE_KEYS,
@@ -51,13 +55,23 @@ from domain.services import (
     set_recipient,
     show_anomaly,
 )
+from domain.services.bulk_import import ImportLine, ImportResult, LineError, import_anomalies
 from domain.services.lifecycle import MAX_PAGE_SIZE
 from domain.services.ror_sending import KEPT, declaration_report, send_declaration
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["AnomalyDetail", "Declared", "Listing", "MemberSession", "Workspace", "open_store", "to_dataframe"]
+__all__ = [
+    "AnomalyDetail",
+    "Declared",
+    "Imported",
+    "Listing",
+    "MemberSession",
+    "Workspace",
+    "open_store",
+    "to_dataframe",
+]
 
 PANDAS_MISSING = (
     "pandas n'est pas installé : installez l'extra « pandas » du projet, "
@@ -196,6 +210,38 @@ class MemberSession:
         kept = [r.anomaly for r in results if r.anomaly is not None and r.outcome in KEPT]
         return Declared(tuple(kept), report=declaration_report(results))
 
+    def import_anomalies(
+        self,
+        source: str | PathLike[str] | Iterable[Mapping[str, object]] | pd.DataFrame,
+        *,
+        format: str | None = None,
+    ) -> Imported:
+        """Declare one anomaly per line, as `ror-bot anomalies import` does: `source` is the path of a CSV or
+        NDJSON file, or records in memory (dicts, or a pandas DataFrame) with the same column names. Lines
+        refused are in `.errors` (line number and French reason: for records, their position from 1);
+        the others are created, and the same lines imported again create nothing."""
+        if isinstance(source, str | PathLike):
+            path = str(source)
+            try:
+                stream = open_import(path, sys.stdin.buffer)
+            except OSError as error:
+                raise UnreadableImport(f"Impossible de lire « {path} » : {error.strerror}.") from None
+            with stream:
+                return self._import(read_lines(stream, format_of(path, format)))
+        records = source.to_dict("records") if hasattr(source, "to_dict") else source
+        return self._import(rows_to_lines(records))
+
+    def _import(self, lines: Iterable[ImportLine | LineError]) -> Imported:
+        result = import_anomalies(
+            lines=lines,
+            member=self.member,
+            store=self.context.store.importer,
+            clock=self.context.clock,
+            system=self.context.system,
+            connected=self.context.settings.connected,
+        )
+        return Imported(result)
+
     def anomalies(
         self, filters: str | Sequence[str] | None = None, *, page: int = 1, size: int = 50, **by: object
     ) -> Listing:
@@ -279,6 +325,39 @@ class Declared:
         first, *rest = str(self).split("\n")
         items = "".join(f"<li>{html.escape(line)}</li>" for line in rest)
         return f"<p>{html.escape(first)}</p><ul>{items}</ul>"
+
+
+class Imported:
+    """What an import did: counts, and every refused line with its number and French reason."""
+
+    def __init__(self, result: ImportResult) -> None:
+        self.result = result
+
+    @property
+    def created(self) -> int:
+        return self.result.created
+
+    @property
+    def already_present(self) -> int:
+        return self.result.already_present
+
+    @property
+    def refused(self) -> int:
+        return self.result.refused
+
+    @property
+    def errors(self) -> list[LineError]:
+        return list(self.result.errors)
+
+    def __str__(self) -> str:
+        return "\n".join([self.result.summary(), *(str(e) for e in self.result.errors)])
+
+    def __repr__(self) -> str:
+        return f"<Import · {self.result.summary()}>"
+
+    def _repr_html_(self) -> str:
+        items = "".join(f"<li>{html.escape(str(e))}</li>" for e in self.result.errors)
+        return f"<p>{html.escape(self.result.summary())}</p>" + (f"<ul>{items}</ul>" if items else "")
 
 
 class Listing:

@@ -14,6 +14,8 @@ from domain.statuses import Role, Status, allowed_roles
 MAX_DESCRIPTION = 800
 # The declaration modal's input holds 500 characters; the domain holds everyone else to it too.
 MAX_PROPOSED_VALUE = 500
+# A quality rule's identifier (Règle), as its column holds it.
+MAX_RULE = 100
 # A status change's comment (recipients' outcome modal, cancellations, operators' moves).
 MAX_COMMENT = 800
 
@@ -124,6 +126,21 @@ class Anomaly:
         target = Status.SENT_TO_RECIPIENT if recipient else Status.BLOCKED_NO_RECIPIENT
         comment = f"Envoyée à {recipient}" if recipient else "Aucun destinataire connu pour cette ressource"
         self.move_to(target, by=Actor.automatic(system), at=at, comment=comment)
+
+    def follow_ror_national(self, target: Status, *, by: Actor, at: datetime) -> bool:
+        """The status the ROR national gives it, whatever the local transition table says: in connected
+        mode the ROR national is the system of record. False when it already is at that status."""
+        if target is self.status:
+            return False
+        previous = self.status
+        self.history.append(HistoryEntry(at, previous, target, by.name, by.role, by.system))
+        self.status = target
+        self.updated_at = at
+        # The reference users read: the ROR's (connected mode), which also finds the anomaly.
+        self.events.append(
+            StatusChanged(self.shown_reference, previous, target, by.name, self.declarant_email)
+        )
+        return True
 
     def recipient_unreachable(self, *, by: Actor, at: datetime, comment: str) -> None:
         """Its recipient cannot be told (no account where notifications go): blocked for a wrong

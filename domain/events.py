@@ -50,6 +50,24 @@ class RefusedByRorNational:
     email: str | None
 
 
+@dataclass(frozen=True, slots=True)
+class AnomaliesImported:
+    """A bulk import finished: its declarant hears of it once, not once per line."""
+
+    declarant_email: str
+    created: int
+    already_present: int
+    refused: int
+    sent_to_recipients: int
+    blocked: int
+    queued_for_ror: int = 0  # connected mode: waiting in the journal to be POSTed
+
+
 DomainEvent = (
-    SentToRecipient | StatusChanged | RecipientUnreachable | SentToRorNational | RefusedByRorNational
+    SentToRecipient
+    | StatusChanged
+    | RecipientUnreachable
+    | SentToRorNational
+    | RefusedByRorNational
+    | AnomaliesImported
 )

@@ -3,6 +3,7 @@
 import re
 import uuid
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from domain.errors import InvalidEmail, InvalidPerimeter
 from domain.geography import REGIONS
@@ -14,6 +15,11 @@ MAX_GROUP_NAME = 200
 _EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 # Declarant ids are stable across restarts and stores: derived from the e-mail, never stored.
 _DECLARANT_NAMESPACE = uuid.UUID("6f1c7c52-2f43-4d7e-9a55-0f5d8c1e2a71")
+
+
+@lru_cache(maxsize=1024)  # read for every anomaly a member creates (a bulk import: a million times)
+def _declarant_id(email: str) -> str:
+    return str(uuid.uuid5(_DECLARANT_NAMESPACE, email))
 
 
 def normalise_email(text: str) -> str:
@@ -105,6 +111,11 @@ class Actor:
         return cls(role=Role.SYSTEM, name="Routage automatique", system=system)
 
     @classmethod
+    def ror_national(cls) -> "Actor":
+        """The ROR national itself (a status synced from it): histories and DMs read « par le ROR national »."""
+        return cls(role=Role.SYSTEM, name="le ROR national", system="ROR national")
+
+    @classmethod
     def recipient(cls, email: str, system: str) -> "Actor":
         return cls(role=Role.RECIPIENT, name=email, system=system)
 
@@ -119,7 +130,7 @@ class Member:
 
     @property
     def declarant_id(self) -> str:
-        return str(uuid.uuid5(_DECLARANT_NAMESPACE, self.email))
+        return _declarant_id(self.email)
 
     def as_actor(self, system: str) -> Actor:
         return Actor(role=Role.DECLARANT, name=self.email, system=system)

@@ -1,7 +1,7 @@
 """What the domain asks of the outside world: stores, a clock, Slack for digests, the ROR national.
 Storage, the bot's adapters, the `rornational` adapter and the test fakes implement them."""
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Generic, Protocol, Self, TypeVar
@@ -10,7 +10,7 @@ from domain.anomaly import Anomaly
 from domain.catalogue import ResourceKind
 from domain.digests import Claim, Digest, PostedCheck, PostResult, RunStatus, Selection
 from domain.directory import Resource, WrongRecipient
-from domain.events import DomainEvent
+from domain.events import AnomaliesImported, DomainEvent
 from domain.filters import AnomalyFilter
 from domain.habilitation import Group, Perimeter
 from domain.ror_journal import JournalEntry, JournalOperation
@@ -88,6 +88,21 @@ class AnomalyRepository(Protocol):
         self, resource_id: str, *, statuses: frozenset[Status], for_update: bool = False
     ) -> list[Anomaly]: ...
 
+    # -- following the ROR national (domain.services.ror_sync) --
+
+    def add_imported(self, anomalies: Sequence[Anomaly]) -> list[Anomaly]:
+        """Store anomalies synced from the ROR national (each with its `ror_task_id`), leaving out those
+        whose Task is already stored (another instance imported it meanwhile); returns those stored."""
+        ...
+
+    def by_task_ids(self, task_ids: Sequence[str], *, for_update: bool = False) -> dict[str, Anomaly]:
+        """The anomalies of these Tasks that we hold, by Task id."""
+        ...
+
+    def awaiting_task(self, resource_ids: Sequence[str]) -> list[Anomaly]:
+        """Anomalies on these resources waiting to be sent (`RorState.PENDING`, no Task recorded yet)."""
+        ...
+
     def wrong_recipients(self) -> list[WrongRecipient]:
         """Anomalies in 11 Bloquée (destinataire erroné), per resource and recipient, oldest first."""
         ...
@@ -103,6 +118,9 @@ class DirectoryRepository(Protocol):
 
     def get_pairs(self, keys: Sequence[tuple[ResourceKind, str]]) -> dict[tuple[ResourceKind, str], Resource]:
         """The resources found among `keys` (a structure and its offer: one lookup instead of two)."""
+
+    def get_many(self, kind: ResourceKind, resource_ids: Sequence[str]) -> dict[str, Resource]:
+        """Those of these resources the directory holds, by identifier (one lookup for a page of Tasks)."""
         ...
 
     def upsert(self, resource: Resource) -> bool:
@@ -198,6 +216,43 @@ class Outbox(Protocol):
     """Events committed with the change that caused them, delivered later (notifications)."""
 
     def add(self, events: Sequence[DomainEvent]) -> None: ...
+
+
+class AnomalyImport(Protocol):
+    """One transaction of a bulk import (domain.services.bulk_import): set-wise lookups and inserts."""
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(self, *args: object) -> None: ...
+
+    def resources(
+        self, wanted: Collection[tuple[ResourceKind, str]]
+    ) -> dict[tuple[ResourceKind, str], Resource]:
+        """The directory's resources among `wanted` (kind, ID), whatever the perimeter."""
+        ...
+
+    def directory_is_empty(self) -> bool: ...
+
+    def known_keys(self, keys: Collection[str]) -> set[str]:
+        """The import keys among `keys` that already created an anomaly."""
+        ...
+
+    def allocate_references(self, count: int) -> list[str]:
+        """As AnomalyRepository.allocate_references, in one round trip."""
+        ...
+
+    def add(self, anomalies: Sequence[tuple[str, Anomaly]], *, send_to_ror: bool = False) -> set[str]:
+        """Store new anomalies (history, counters, their events in the outbox) with their import keys;
+        returns the keys stored. A key another transaction stored first (a concurrent import of the same
+        line) is left out, and so is its anomaly. `send_to_ror`: each one's POST goes to the ROR national
+        journal too (connected mode)."""
+        ...
+
+    def tell_declarant(self, event: AnomaliesImported) -> None:
+        """The import's summary, to the outbox."""
+        ...
+
+    def commit(self) -> None: ...
 
 
 # --- digests (SPEC §6) ----------------------------------------------------------------------------

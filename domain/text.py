@@ -26,6 +26,9 @@ def fold(text: str) -> str:
 
 def forbidden_character(text: str, *, multiline: bool) -> str | None:
     """The first character of `text` no stored text may hold (`\\n` is allowed when `multiline`)."""
+    # Fast path (most texts): printable means no Cc, Cf or Cs character at all (str.isprintable, in C).
+    if (text.replace("\n", "") if multiline else text).isprintable():
+        return None
     for char in text:
         if char == "\n" and multiline:
             continue

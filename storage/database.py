@@ -18,6 +18,7 @@ from sqlalchemy.exc import DisconnectionError, SQLAlchemyError
 from sqlalchemy.orm import sessionmaker
 
 from domain.errors import DatabaseBusy
+from storage.repositories.imports import SqlAnomalyImport
 from storage.uow import SqlUnitOfWork
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -207,6 +208,10 @@ class Store:
 
     def uow(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self._sessions, tz=self.tz)
+
+    def importer(self) -> SqlAnomalyImport:
+        """One transaction of a bulk import of anomalies (domain.services.bulk_import)."""
+        return SqlAnomalyImport(self._sessions, tz=self.tz)
 
     def reader(self) -> SqlUnitOfWork:
         """A unit of work that only reads: on SQLite it does not take the write lock."""

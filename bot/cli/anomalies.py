@@ -1,7 +1,8 @@
-"""`ror-bot anomalies …`: the Slack commands of SPEC §5, for scripts (declare, list, show, cancel) and the
-operator's transitions."""
+"""`ror-bot anomalies …`: the Slack commands of SPEC §5, for scripts (declare, list, show, cancel), bulk
+declaring from a file (import) and the operator's transitions."""
 
 import argparse
+import errno
 import io
 import json
 import os
@@ -14,6 +15,7 @@ from typing import TextIO
 from bot.cli.parser import UsageError, bounded_int
 from bot.context import AppContext
 from bot.directory_loading import ensure_demo_directory
+from bot.import_files import FileFormat, format_of, open_import, read_lines
 from bot.presentation.anomalies import anomaly_to_dict, page_to_dict, plural
 from bot.presentation.csv_writer import PLAIN, write_anomalies_csv
 from bot.presentation.text import render_detail, render_listing
@@ -33,6 +35,7 @@ from domain.services import (
     show_anomaly,
     transition_anomaly,
 )
+from domain.services.bulk_import import LineError, import_anomalies
 from domain.services.lifecycle import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from domain.services.ror_sending import REFUSAL_PREFIX, declaration_report, send_declaration
 from domain.statuses import Status, parse_status
@@ -76,6 +79,21 @@ exemples :
 CANCEL_EXAMPLES = """\
 exemple :
   ror-bot anomalies cancel --as alice@editeur.fr ANO_100000000001 --comment "Doublon\""""
+
+IMPORT_EXAMPLES = """\
+exemples :
+  ror-bot anomalies import --as qualite@editeur.fr resultats-regles.csv
+  ror-bot anomalies import --as qualite@editeur.fr --format ndjson - < resultats.ndjson
+
+fichier CSV (virgule ou point-virgule, UTF-8 avec ou sans BOM), une anomalie par ligne :
+  ressource;donnee;description;regle;valeur_proposee
+  1110000056;Adresse établissement;Le numéro de rue manque;R-ADR-01;12 boulevard Dr Lacroix
+  91/11359;Horaires;Fermé le samedi;R-HOR-02;
+  10003456782;Profession;Pédiatre, pas généraliste;;
+
+ressource : ID National Structure, ID Offre ou RPPS ; donnee : libellé de l'IHM du ROR ; regle et
+valeur_proposee facultatives. Une ligne refusée est signalée (numéro et raison) sans bloquer les autres ;
+importer deux fois le même fichier ne crée rien de plus (clé : règle + ressource + donnée + description)."""
 
 TRANSITION_EXAMPLES = """\
 exemples :
@@ -121,6 +139,22 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
         help="description de l'anomalie, 800 caractères au plus (une par --donnee)",
     )
     declare.set_defaults(func=run_declare)
+
+    bulk = commands.add_parser(
+        "import",
+        help="déclarer en masse : une anomalie par ligne d'un fichier CSV ou NDJSON",
+        description="Déclare une anomalie par ligne du fichier (résultats de règles qualité), chacune "
+        "vérifiée comme une déclaration unique, dans le périmètre du membre.",
+        epilog=IMPORT_EXAMPLES,
+    )
+    _as_member(bulk)
+    bulk.add_argument("file", metavar="FICHIER", help="fichier CSV ou NDJSON, ou - pour l'entrée standard")
+    bulk.add_argument(
+        "--format",
+        choices=[f.value for f in FileFormat],
+        help="csv ou ndjson (par défaut : d'après l'extension .csv, .ndjson ou .jsonl, sinon le contenu)",
+    )
+    bulk.set_defaults(func=run_import)
 
     listing = commands.add_parser(
         "list",
@@ -269,6 +303,40 @@ def run_declare(args: argparse.Namespace) -> int:
     for line in refusals:
         print(f"Erreur : {line}", file=sys.stderr)
     return 1 if refusals else 0
+
+
+_OPEN_ERRORS = {
+    errno.ENOENT: "fichier introuvable",
+    errno.EACCES: "accès refusé",
+    errno.EISDIR: "c'est un dossier, pas un fichier",
+}
+
+
+def run_import(args: argparse.Namespace) -> int:
+    context = _start()
+    member = _member(context, args.as_email)
+    try:
+        stream = open_import(args.file, sys.stdin.buffer)
+    except OSError as error:
+        reason = _OPEN_ERRORS.get(error.errno or 0, error.strerror)
+        raise UsageError(f"Impossible de lire « {args.file} » : {reason}.") from None
+    errors = sys.stderr
+
+    def report(error: LineError) -> None:
+        print(f"Erreur : {error}", file=errors)
+
+    with stream:
+        result = import_anomalies(
+            lines=read_lines(stream, format_of(args.file, args.format)),
+            member=member,
+            store=context.store.importer,
+            clock=context.clock,
+            system=context.system,
+            on_error=report,
+            connected=context.settings.connected,
+        )
+    print(result.summary())
+    return 1 if result.refused else 0
 
 
 def _utf8_stdout() -> TextIO:

@@ -5,7 +5,8 @@
   (domain.services.recipients explains the choice);
 - StatusChanged → the declaring member is told (not for the routing at creation, nor for their own moves);
 - RecipientUnreachable → the operator is told which recipient is wrong: a warning in the log naming the
-  resource and the fix (`ror-bot recipient errors` lists them all).
+  resource and the fix (`ror-bot recipient errors` lists them all);
+- AnomaliesImported → the declarant of a bulk import gets one summary (never one DM per line).
 
 Each batch is *leased* first (committed), so no transaction is held open while Slack answers and another
 process does not deliver the same message meanwhile; a crash leaves the lease to run out and the message
@@ -22,6 +23,7 @@ from bot.mrkdwn import escape, safe
 from bot.notifications.slack_poster import error_code
 from bot.views.blocks import section
 from bot.views.recipients import (
+    import_summary_text,
     recipient_blocks,
     recipient_text,
     refused_by_ror_text,
@@ -31,6 +33,7 @@ from bot.views.recipients import (
 )
 from domain.errors import AnomalyNotFound
 from domain.events import (
+    AnomaliesImported,
     DomainEvent,
     RecipientUnreachable,
     RefusedByRorNational,
@@ -38,11 +41,13 @@ from domain.events import (
     SentToRorNational,
     StatusChanged,
 )
+from domain.habilitation import Actor
 from domain.services import recipient_outcomes
 from domain.services.recipients import anomaly_for_notification, mark_recipient_unreachable
 from domain.statuses import Status
 
 logger = logging.getLogger(__name__)
+ROR_NATIONAL = Actor.ror_national()
 
 LEASE = timedelta(minutes=5)
 MAX_ATTEMPTS = 8
@@ -89,6 +94,8 @@ class OutboxDelivery:
             self.tell(event.declarant_email, sent_to_ror_text(event))
         elif isinstance(event, RefusedByRorNational):
             self.tell(event.email, refused_by_ror_text(event))
+        elif isinstance(event, AnomaliesImported):
+            self.tell(event.declarant_email, import_summary_text(event))
 
     def tell(self, email: str | None, text: str) -> None:
         """A DM to the member with that e-mail, if the workspace has them (connected mode's outcomes)."""
@@ -118,8 +125,11 @@ class OutboxDelivery:
         self._dm(user_id, text=recipient_text(anomaly), blocks=blocks)
 
     def notify_declarant(self, event: StatusChanged) -> None:
-        if event.previous is Status.CREATED or not event.declarant_email:
-            return  # the routing at creation is already in the declaration's confirmation
+        routed_here = event.previous is Status.CREATED and event.actor != ROR_NATIONAL.name
+        if routed_here or not event.declarant_email:
+            # The local routing at creation is already in the declaration's confirmation; in connected
+            # mode the ROR national routes later (01 → …), which the declarant has not heard of yet.
+            return
         if event.actor.lower() == event.declarant_email.lower():
             return  # their own move
         user_id = self.user_id_for(event.declarant_email)

@@ -9,7 +9,7 @@ from bot.mrkdwn import escape, safe
 from bot.views.blocks import MESSAGE_BLOCKS_MAX, Block, actions, button, header, modal, plain, section
 from bot.views.detail import detail_blocks
 from domain.anomaly import Anomaly
-from domain.events import RefusedByRorNational, SentToRorNational, StatusChanged
+from domain.events import AnomaliesImported, RefusedByRorNational, SentToRorNational, StatusChanged
 from domain.statuses import Status
 
 OUTCOME_LABELS = {
@@ -128,3 +128,23 @@ def status_changed_blocks(event: StatusChanged) -> list[Block]:
 def status_changed_fallback(event: StatusChanged) -> str:
     """The DM's text, escaped (the actor and the comment are other people's words) and within limits."""
     return safe(status_changed_text(event), 2900)
+
+
+def _n(count: int, singular: str, plural: str) -> str:
+    return f"{count:,}".replace(",", " ") + " " + (singular if count <= 1 else plural)
+
+
+def import_summary_text(event: AnomaliesImported) -> str:
+    """The one DM a declarant gets for a bulk import (never one per line)."""
+    return (
+        f"Votre import d'anomalies est terminé : {_n(event.created, 'anomalie créée', 'anomalies créées')} "
+        + (
+            f"({_n(event.queued_for_ror, 'en attente', 'en attente')} d'envoi au ROR national), "
+            if event.queued_for_ror
+            else f"({_n(event.sent_to_recipients, 'envoyée', 'envoyées')} au destinataire, "
+            f"{_n(event.blocked, 'bloquée', 'bloquées')} faute de destinataire), "
+        )
+        + f"{_n(event.already_present, 'déjà présente', 'déjà présentes')}, "
+        f"{_n(event.refused, 'ligne refusée', 'lignes refusées')}. "
+        "Retrouvez-les avec /ror liste."
+    )

@@ -2,9 +2,10 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
-from domain.anomaly import MAX_DESCRIPTION, MAX_PROPOSED_VALUE, Anomaly, HistoryEntry, RorState
-from domain.catalogue import data_item
+from domain.anomaly import MAX_DESCRIPTION, MAX_PROPOSED_VALUE, MAX_RULE, Anomaly, HistoryEntry, RorState
+from domain.catalogue import DataItem, ResourceKind, data_item
 from domain.directory import Resource
 from domain.errors import AnomalyNotFound, InvalidDeclaration, InvalidText, UnknownDataItem
 from domain.habilitation import Member
@@ -60,39 +61,119 @@ def clean_proposed_value(text: str | None) -> str | None:
     return value or None
 
 
-def _validate_items(resource: Resource, items: Sequence[DeclaredItem]) -> list[tuple[DeclaredItem, str]]:
+def clean_rule(text: str | None) -> str | None:
+    """The optional *Règle* (a quality rule's identifier): one line, MAX_RULE characters at most; None
+    when empty. InvalidText with the French reason."""
+    value = check_text(text or "", subject="La règle", max_length=MAX_RULE)
+    return value or None
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedItem:
+    """One data item of a resource kind with its description and proposed value, held to every rule."""
+
+    item: DataItem
+    description: str
+    proposed_value: str | None = None
+
+
+def check_item(kind: ResourceKind, item: DeclaredItem) -> CheckedItem:
+    """`item` held to the rules of a declaration (catalogue label of `kind`, description, proposed value):
+    the one check of the modal, the CLI, the notebook and bulk imports. InvalidDeclaration with every
+    reason, keyed by field (`donnees`, `description:<label>`, `valeur_proposee:<label>`)."""
+    try:
+        catalogue_item = data_item(kind, item.label)
+    except UnknownDataItem as error:
+        raise InvalidDeclaration({"donnees": error.message}) from None
+    errors: dict[str, str] = {}
+    description = proposed = None
+    try:
+        description = clean_description(item.description)
+    except ValueError as error:
+        errors[description_key(catalogue_item.label)] = str(error)
+    try:
+        proposed = clean_proposed_value(item.proposed_value)
+    except InvalidText as error:
+        errors[proposed_value_key(catalogue_item.label)] = error.message
+    if errors or description is None:
+        raise InvalidDeclaration(errors)
+    return CheckedItem(catalogue_item, description, proposed)
+
+
+def _validate_items(resource: Resource, items: Sequence[DeclaredItem]) -> list[CheckedItem]:
     errors: dict[str, str] = {}
     if not items:
         raise InvalidDeclaration({"donnees": "Choisissez au moins une donnée en anomalie."})
     seen: dict[str, str] = {}
-    valid: list[tuple[DeclaredItem, str]] = []
+    valid: list[CheckedItem] = []
     for item in items:
         try:
-            catalogue_item = data_item(resource.kind, item.label)
+            label = data_item(resource.kind, item.label).label
         except UnknownDataItem as error:
             errors["donnees"] = error.message
             continue
-        folded = fold(catalogue_item.label)
+        folded = fold(label)
         if folded in seen:
-            errors["donnees"] = (
-                f"La donnée « {catalogue_item.label} » est choisie deux fois : une anomalie par donnée."
-            )
+            errors["donnees"] = f"La donnée « {label} » est choisie deux fois : une anomalie par donnée."
             continue
-        seen[folded] = catalogue_item.label
-        description = proposed = None
+        seen[folded] = label
         try:
-            description = clean_description(item.description)
-        except ValueError as error:
-            errors[description_key(catalogue_item.label)] = str(error)
-        try:
-            proposed = clean_proposed_value(item.proposed_value)
-        except InvalidText as error:
-            errors[proposed_value_key(catalogue_item.label)] = error.message
-        if description is not None and proposed_value_key(catalogue_item.label) not in errors:
-            valid.append((DeclaredItem(catalogue_item.label, description, proposed), description))
+            valid.append(check_item(resource.kind, item))
+        except InvalidDeclaration as error:
+            errors.update(error.errors)
     if errors:
         raise InvalidDeclaration(errors)
     return valid
+
+
+def new_anomaly(
+    *,
+    reference: str,
+    resource: Resource,
+    structure: Resource | None,
+    checked: CheckedItem,
+    member: Member,
+    system: str,
+    now: datetime,
+    rule: str | None = None,
+    connected: bool = False,
+) -> Anomaly:
+    """A declared anomaly, created and routed to the resource's recipient or blocked (SPEC §4): the one
+    way both single declarations and bulk imports make an anomaly. `connected`: the ROR national routes,
+    so it stays 01 « Créée », waiting to be sent (`RorState.PENDING`); the caller journals its POST."""
+    catalogue_item = checked.item
+    actor = member.as_actor(system)
+    anomaly = Anomaly(
+        reference=reference,
+        status=Status.CREATED,
+        kind=resource.kind,
+        resource_id=resource.resource_id,
+        structure_id=structure.resource_id if structure else resource.structure_id,
+        structure_name=resource.structure_name,
+        offer_name=resource.offer_name,
+        region=resource.region,
+        departement=resource.departement,
+        data_item=catalogue_item.label,
+        present_value=resource.present_value(catalogue_item.label),
+        description=checked.description,
+        thematique=catalogue_item.thematique,
+        action=catalogue_item.action,
+        fhir_path=catalogue_item.fhir_path,
+        declaring_system=system,
+        declarant_id=member.declarant_id,
+        declarant_email=member.email,
+        group_name=member.group,
+        rule=rule,
+        proposed_value=checked.proposed_value,
+        created_at=now,
+        updated_at=now,
+        history=[HistoryEntry(now, None, Status.CREATED, actor.name, Role.DECLARANT, system)],
+    )
+    if connected:
+        anomaly.ror_state = RorState.PENDING
+    else:
+        anomaly.route(recipient=resource.recipient, at=now, system=system)
+    return anomaly
 
 
 def declare_anomalies(
@@ -135,38 +216,17 @@ def declare_anomalies(
         now = clock.now()
         references = uow.anomalies.allocate_references(len(items))
         created = []
-        for reference, (item, description) in zip(references, items, strict=True):
-            catalogue_item = data_item(resource.kind, item.label)
-            actor = member.as_actor(system)
-            anomaly = Anomaly(
+        for reference, checked in zip(references, items, strict=True):
+            anomaly = new_anomaly(
                 reference=reference,
-                status=Status.CREATED,
-                kind=resource.kind,
-                resource_id=resource.resource_id,
-                structure_id=structure.resource_id if structure else resource.structure_id,
-                structure_name=resource.structure_name,
-                offer_name=resource.offer_name,
-                region=resource.region,
-                departement=resource.departement,
-                data_item=catalogue_item.label,
-                present_value=resource.present_value(catalogue_item.label),
-                description=description,
-                thematique=catalogue_item.thematique,
-                action=catalogue_item.action,
-                fhir_path=catalogue_item.fhir_path,
-                declaring_system=system,
-                declarant_id=member.declarant_id,
-                declarant_email=member.email,
-                group_name=member.group,
-                proposed_value=item.proposed_value,
-                created_at=now,
-                updated_at=now,
-                history=[HistoryEntry(now, None, Status.CREATED, actor.name, Role.DECLARANT, system)],
+                resource=resource,
+                structure=structure,
+                checked=checked,
+                member=member,
+                system=system,
+                now=now,
+                connected=connected,
             )
-            if connected:
-                anomaly.ror_state = RorState.PENDING
-            else:
-                anomaly.route(recipient=resource.recipient, at=now, system=system)
             created.append(anomaly)
         uow.anomalies.add_all(created)  # one statement for all the items: declaring is hot
         if connected:

@@ -13,6 +13,7 @@ from storage.models.anomalies import (
 from storage.models.base import Base
 from storage.models.directory import DirectorySyncRow, ResourceRow
 from storage.models.groups import GroupRow, MemberRow
+from storage.models.imports import ImportKeyRow
 from storage.models.outbox import OutboxRow
 from storage.models.replays import ReplayKeyRow
 from storage.models.ror_journal import RorJournalRow
@@ -30,6 +31,7 @@ __all__ = [
     "DirectorySyncRow",
     "GroupRow",
     "HistoryRow",
+    "ImportKeyRow",
     "MemberRow",
     "OutboxRow",
     "ReferenceCounterRow",

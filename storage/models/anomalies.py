@@ -8,7 +8,7 @@ repository in the transaction that changes an anomaly."""
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base
@@ -36,7 +36,7 @@ class AnomalyRow(Base):
         ),
         Index("ix_anomalies_resource", "resource_id", "status"),
         # Connected mode: a Task is found by its id (sync) and the ROR's reference finds its anomaly.
-        UniqueConstraint("ror_task_id", name="uq_anomalies_ror_task_id"),
+        Index("uq_anomalies_ror_task_id", "ror_task_id", unique=True),
         Index("ix_anomalies_ror_reference", "ror_reference"),
         Index("ix_anomalies_item_updated", "data_item", "updated_at", "number"),
         # Name search: the tail checks status, place and item inside the index (digests, combined filters).

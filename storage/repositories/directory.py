@@ -70,6 +70,17 @@ class SqlDirectory:
         found = {(ResourceKind(row.kind), row.resource_id): _to_entity(row) for row in rows}
         return {key: resource for key, resource in found.items() if key in wanted}
 
+    def get_many(self, kind: ResourceKind, resource_ids: Sequence[str]) -> dict[str, Resource]:
+        if not resource_ids:
+            return {}
+        table = cast(Table, ResourceRow.__table__)
+        rows = self.session.connection().execute(
+            select(table).where(
+                table.c.kind == kind.value, table.c.resource_id.in_(sorted(set(resource_ids)))
+            )
+        )
+        return {row.resource_id: _to_entity(row) for row in rows}
+
     def upsert(self, resource: Resource) -> bool:
         row = self._row(resource.kind, resource.resource_id)
         is_new = row is None

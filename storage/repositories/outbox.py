@@ -10,6 +10,7 @@ from sqlalchemy import Table, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from domain.events import (
+    AnomaliesImported,
     DomainEvent,
     RecipientUnreachable,
     RefusedByRorNational,
@@ -27,6 +28,7 @@ _KINDS: dict[str, type[DomainEvent]] = {
     "RecipientUnreachable": RecipientUnreachable,
     "SentToRorNational": SentToRorNational,
     "RefusedByRorNational": RefusedByRorNational,
+    "AnomaliesImported": AnomaliesImported,
 }
 
 

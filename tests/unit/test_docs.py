@@ -38,6 +38,8 @@ def test_the_notebook_guide_runs_top_to_bottom_as_written(tmp_path: Path) -> Non
     assert "Les anomalies suivantes ont été créées :" in out
     assert "ANO_100000000001 Bloquée (destinataire manquant)" in out
     assert "Historique (fuseau Europe/Paris) :" in out
+    assert "Import terminé : 1 anomalie créée, 0 déjà présente, 1 ligne refusée." in out
+    assert "Ligne 2 : « Couleur » n'est pas une donnée pouvant être déclarée en anomalie" in out
     assert out.rstrip().endswith("['ANO_100000000002']\n1")
     assert (tmp_path / "ror.db").exists()
 

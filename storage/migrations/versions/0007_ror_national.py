@@ -21,13 +21,15 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("anomalies") as batch:
-        batch.add_column(sa.Column("ror_task_id", sa.String(length=64), nullable=True))
-        batch.add_column(sa.Column("ror_version", sa.String(length=64), nullable=True))
-        batch.add_column(sa.Column("ror_reference", sa.String(length=200), nullable=True))
-        batch.add_column(sa.Column("ror_identifier_system", sa.String(length=200), nullable=True))
-        batch.add_column(sa.Column("ror_state", sa.String(length=16), nullable=True))
-        batch.create_unique_constraint("uq_anomalies_ror_task_id", ["ror_task_id"])
+    # Plain ADD COLUMN and a unique index, not batch_alter_table: on SQLite a batch copies and drops
+    # `anomalies`, which the history and the journal reference (FOREIGN KEY constraint failed on any
+    # database that already holds anomalies).
+    op.add_column("anomalies", sa.Column("ror_task_id", sa.String(length=64), nullable=True))
+    op.add_column("anomalies", sa.Column("ror_version", sa.String(length=64), nullable=True))
+    op.add_column("anomalies", sa.Column("ror_reference", sa.String(length=200), nullable=True))
+    op.add_column("anomalies", sa.Column("ror_identifier_system", sa.String(length=200), nullable=True))
+    op.add_column("anomalies", sa.Column("ror_state", sa.String(length=16), nullable=True))
+    op.create_index("uq_anomalies_ror_task_id", "anomalies", ["ror_task_id"], unique=True)
     op.create_index("ix_anomalies_ror_reference", "anomalies", ["ror_reference"])
     op.create_table(
         "ror_journal",
@@ -56,10 +58,6 @@ def downgrade() -> None:
     op.drop_index("ix_ror_journal_due", table_name="ror_journal")
     op.drop_table("ror_journal")
     op.drop_index("ix_anomalies_ror_reference", table_name="anomalies")
-    with op.batch_alter_table("anomalies") as batch:
-        batch.drop_constraint("uq_anomalies_ror_task_id", type_="unique")
-        batch.drop_column("ror_state")
-        batch.drop_column("ror_identifier_system")
-        batch.drop_column("ror_reference")
-        batch.drop_column("ror_version")
-        batch.drop_column("ror_task_id")
+    op.drop_index("uq_anomalies_ror_task_id", table_name="anomalies")
+    for column in ("ror_state", "ror_identifier_system", "ror_reference", "ror_version", "ror_task_id"):
+        op.drop_column("anomalies", column)

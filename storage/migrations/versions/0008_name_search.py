@@ -6,7 +6,7 @@ anomaly_names, kept in step by triggers, so SQLite finds the names containing a 
 or more through the index (storage.conditions). Nothing changes on PostgreSQL.
 
 Revision ID: 0008
-Revises: 0007
+Revises: 0009
 """
 
 from collections.abc import Sequence
@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0008"
-down_revision: str | None = "0007"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
