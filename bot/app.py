@@ -32,25 +32,31 @@ def build_app(
     router: Router | None = None,
     client: WebClient | None = None,
     verify_token: bool = True,
+    in_worker: bool = False,
 ) -> App:
     """The app for `context`. HTTP mode checks request signatures with SLACK_SIGNING_SECRET; Socket Mode
     (SLACK_APP_TOKEN set) does not need it.
+
+    `in_worker`: the app of a worker process (bot.worker), acting on requests the serving process has
+    already verified and acknowledged: no signature to check, listeners run in the calling thread.
 
     Listeners run in Bolt's thread pool and the HTTP answer leaves as soon as they call ack() (Bolt's
     default, `process_before_response=False`): slow work (Web API calls, exports) happens after the ack,
     inside Slack's 3 seconds for the ack itself, with any error reaching the one error handler."""
     settings = context.settings
     context.store.bound_lock_wait(REQUEST_LOCK_WAIT_MS)
-    socket_mode = settings.socket_mode
-    signing_secret = "" if socket_mode else settings.require_signing_secret()
+    verified_already = settings.socket_mode or in_worker
+    signing_secret = "" if verified_already else settings.require_signing_secret()
     router = router or build_router()
     app = App(
         client=client or web_client(settings),
         signing_secret=signing_secret,
-        request_verification_enabled=not socket_mode,
+        request_verification_enabled=not verified_already,
         token_verification_enabled=verify_token,
-        process_before_response=False,
-        listener_executor=ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="ror-listener"),
+        process_before_response=in_worker,
+        listener_executor=None
+        if in_worker
+        else ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="ror-listener"),
         logger=logging.getLogger("bot.slack"),
     )
     errors.register(app)

@@ -1,12 +1,21 @@
-"""Slash-command work done after the ack, in worker processes.
+"""Work after the ack, in worker processes (`ror-bot run`, ROR_BACKGROUND_WORKERS, default 2).
 
-Python threads share one interpreter lock: under load, listings and exports running after their ack
-starve the threads that still have to acknowledge new requests, and Slack gives up after 3 seconds.
-Worker processes at a lower OS priority do that work instead, so the serving process only checks
-signatures, resolves the member and acknowledges. A slow answer through the response URL (valid 30
-minutes) is better than a missed ack, which Slack shows as a failure, so the queue is long; beyond
-`max_pending`, or if the workers die, the work runs in the serving process as before (nothing is
-dropped).
+Python threads share one interpreter lock: under load, listings, Web API calls and database writes running
+after their ack starve the threads that still have to acknowledge new requests, and Slack gives up after
+3 seconds. So the serving process only verifies the signature, works out what the ack itself carries and
+acknowledges; everything else runs in worker processes at a lower OS priority:
+
+- `RequestJob`: a whole request once acknowledged (a `/ror` command, a click, an event), acted on by the
+  worker's own Bolt app exactly as the serving process would have (replay check, users.info, member,
+  listener, error handler). bot.middleware.acting forwards every route that needs nothing of the serving
+  process: not modal submissions (their ack carries the answer) nor what opens a modal (its trigger_id
+  expires 3 seconds after the click, too soon for a queue).
+- `Task`: the part of a listener that follows its ack (a DM, the App Home refreshed, a message updated),
+  queued with `bot.after_ack.later`.
+
+A slow answer through the response URL (valid 30 minutes) is better than a missed ack, which Slack shows
+as a failure, so the queue is long; beyond `max_pending`, or if the workers die, the work runs in the
+serving process as before (nothing is dropped).
 
 This module is the serving side: it knows nothing of what a job does. What runs inside a worker is
 given as `WorkerEntry` (bot.worker), so that the listeners, which queue jobs, never import it."""
@@ -28,13 +37,26 @@ logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
-class CommandJob:
-    """Everything a worker needs to run one `/ror` subcommand after its ack (picklable)."""
+class RequestJob:
+    """A Slack request the serving process has verified and acknowledged, for a worker to act on as if it
+    had received it: its raw body and content type (picklable)."""
 
-    name: str
-    text: str
-    command: dict[str, Any]
-    email: str | None
+    body: str
+    content_type: str
+
+
+@dataclass(frozen=True, slots=True)
+class Task:
+    """Work after an ack that is not a whole request: `run(ror=<AppContext>, client=<WebClient>,
+    **kwargs)`, a module-level function (a worker imports it by name), with picklable `kwargs`. Use it
+    through `bot.after_ack.later`; `what` names it in the log if it fails."""
+
+    run: Callable[..., None]
+    kwargs: dict[str, Any]
+    what: str
+
+
+Job = RequestJob | Task
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +65,7 @@ class WorkerEntry:
     module-level functions (the spawned processes import them by name)."""
 
     start: Callable[[Settings], None]
-    run: Callable[[CommandJob], None]
+    run: Callable[[Job], None]
 
 
 class BackgroundWork:
@@ -71,9 +93,9 @@ class BackgroundWork:
         done, pending = wait(self._ready, timeout=timeout)
         return not pending and all(future.exception() is None for future in done)
 
-    def submit(self, job: CommandJob, *, fallback: Callable[[], None]) -> bool:
+    def submit(self, job: Job, *, fallback: Callable[[], None]) -> bool:
         """Queue `job`; False when the queue is full (the caller then runs it itself). `fallback` runs
-        the job here if its worker dies before answering."""
+        the job here, in a thread of its own, if its worker dies before doing it."""
         if not self._slots.acquire(blocking=False):
             return False
         try:
@@ -88,10 +110,9 @@ class BackgroundWork:
         self._slots.release()
         error = future.exception()
         if isinstance(error, BrokenExecutor):
-            logger.error(
-                "Processus de travail perdu : la commande est traitée par le serveur", exc_info=error
-            )
-            fallback()
+            logger.error("Processus de travail perdu : le serveur fait le travail lui-même", exc_info=error)
+            # Not in the pool's own thread, which must go on collecting the other jobs' results.
+            threading.Thread(target=fallback, name="travail-repris", daemon=True).start()
         elif error is not None:
             logger.error("Tâche de fond en échec", exc_info=error)
 

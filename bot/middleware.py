@@ -6,8 +6,10 @@
   checks (still inside Slack's 3 seconds).
 - Who acts: the Slack user → e-mail (users.info, cached) → member of a group (checked on every request, so
   a removed member loses access at once). Unhabilitated users get the SPEC §2 explanation where they
-  acted. Slash commands resolve their member where they run (bot.listeners.commands), possibly in a
-  worker process.
+  acted. Slash commands resolve their member where they run (bot.listeners.commands).
+- With worker processes (bot.background), everything after the ack of a request that opens no modal is
+  done by a worker's own Bolt app, this same pipeline included (bot.forwarding hands most of them over
+  before Bolt; `acting` hands over the rest, e.g. in Socket Mode).
 - An acknowledgement, once given, stays given (`FirmAck`)."""
 
 import logging
@@ -19,7 +21,9 @@ from slack_bolt.kwargs_injection import build_required_kwargs
 from slack_bolt.util.utils import get_arg_names_of_callable
 from slack_sdk import WebClient
 
+from bot.background import RequestJob
 from bot.context import AppContext
+from bot.errors import user_message
 from bot.replays import first_delivery_of
 from bot.reply import tell, user_id_of
 from bot.router import Listener, Route, Router
@@ -79,9 +83,11 @@ ACK_FIRST = frozenset({"command", "action", "shortcut", "event"})
 
 
 def acting(route: Route) -> Listener:
-    """`route`'s listener inside the pipeline: acknowledge (unless it is a modal submission), drop a copy of
-    a request already acted on (bot.replays), resolve the Slack user, then the member (unless the route is a slash command, or the router lets the request
-    through without one), then run the listener with the arguments it names."""
+    """`route`'s listener inside the pipeline: acknowledge (unless it is a modal submission); then, when
+    worker processes are there and the request needs nothing of this one (bot.background), hand it to a
+    worker and stop here. Otherwise (and in the worker): drop a copy of a request already acted on
+    (bot.replays), resolve the Slack user, then the member (unless the route is a slash command, or the
+    router lets the request through without one), then run the listener with the arguments it names."""
     listener = route.listener
     names = get_arg_names_of_callable(listener)
 
@@ -96,23 +102,53 @@ def acting(route: Route) -> Listener:
     ) -> None:
         if route.kind in ACK_FIRST:
             ack()
-        if not first_delivery_of(route, body, router=context["router"], ror=context["ror"]):
-            ack()  # a copy of a request already acted on (bot.replays): answered with nothing
+
+        def act() -> None:
+            if not first_delivery_of(route, body, router=context["router"], ror=context["ror"]):
+                ack()  # a copy of a request already acted on (bot.replays): answered with nothing
+                return
+            if not _find_who_acts(route, body=body, context=context, client=client, ack=ack):
+                return
+            kwargs = build_required_kwargs(
+                logger=logger,
+                required_arg_names=list(names),
+                request=request,
+                response=response,
+                next_keys_required=False,
+            )
+            listener(**kwargs)
+
+        if route.kind in ACK_FIRST and _handed_to_a_worker(route, request, body, context, act):
             return
-        if not _find_who_acts(route, body=body, context=context, client=client, ack=ack):
-            return
-        kwargs = build_required_kwargs(
-            logger=logger,
-            required_arg_names=list(names),
-            request=request,
-            response=response,
-            next_keys_required=False,
-        )
-        listener(**kwargs)
+        act()
 
     # Bolt names the listener in its logs; no __wrapped__, or Bolt would inject the listener's arguments here.
     run.__name__, run.__qualname__ = listener.__name__, listener.__qualname__
     return run
+
+
+def _handed_to_a_worker(
+    route: Route, request: BoltRequest, body: dict[str, Any], context: BoltContext, act: Callable[[], None]
+) -> bool:
+    """True when a worker process took the (acknowledged) request: it acts on it as this process would.
+    If that worker dies first, `act` runs here, through the app's error handler (nothing is lost)."""
+    ror: AppContext = context["ror"]
+    router: Router = context["router"]
+    background = ror.background
+    if background is None or router.in_server(route, body):
+        return False
+    content_type = request.headers.get("content-type") or [""]
+    job = RequestJob(body=request.raw_body, content_type=content_type[0])
+    return background.submit(job, fallback=lambda: _acting_here(act, body=body, context=context))
+
+
+def _acting_here(act: Callable[[], None], *, body: dict[str, Any], context: BoltContext) -> None:
+    """A request its worker lost, acted on here; an error is told to the user as the error handler would."""
+    try:
+        act()
+    except Exception as error:  # the app's one error handler is out of reach in this thread
+        logger.error("Requête reprise par le serveur en échec", exc_info=error)
+        tell(body=body, client=context.client, respond=context.respond, text=user_message(error))
 
 
 def _find_who_acts(

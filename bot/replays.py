@@ -14,8 +14,7 @@ import logging
 from typing import Any
 
 from bot.context import AppContext
-from bot.listeners.commands import split_command
-from bot.router import Route, Router
+from bot.router import Route, Router, split_command
 from domain.services.replays import first_delivery
 
 logger = logging.getLogger(__name__)

@@ -52,6 +52,15 @@ class CommandCall:
         self.respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
 
 
+def split_command(text: str) -> tuple[str, str]:
+    """(`subcommand`, `rest`) of the command text; an empty text is `aide`."""
+    stripped = (text or "").strip()
+    if not stripped:
+        return "aide", ""
+    parts = stripped.split(maxsplit=1)
+    return parts[0], parts[1] if len(parts) > 1 else ""
+
+
 SubcommandHandler = Callable[[CommandCall], None]
 Listener = Callable[..., Any]
 # Bolt matches actions by action_id and views by callback_id: a string or a pattern.
@@ -62,11 +71,13 @@ BodyPredicate = Callable[[dict[str, Any]], bool]
 @dataclass(frozen=True, slots=True)
 class Subcommand:
     handler: SubcommandHandler
-    # Only reads and answers through the response URL: may run in a worker process (bot.background).
-    background: bool
+    # Only reads and answers through the response URL.
+    read_only: bool
     # A second delivery of the same command changes nothing (it reads, or opens a form): bot.replays
     # lets its copies through without remembering it.
     replay_safe: bool = False
+    # Uses the command's trigger_id (valid 3 s): runs in the serving process, never queued for a worker.
+    opens_modal: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +88,8 @@ class Route:
     matcher: Matcher
     listener: Listener
     replay_safe: bool = False
+    # Uses the request's trigger_id (valid 3 s): runs in the serving process, never queued for a worker.
+    opens_modal: bool = False
 
 
 class Router:
@@ -92,24 +105,32 @@ class Router:
         names: Iterable[str],
         handler: SubcommandHandler,
         *,
-        background: bool = False,
+        read_only: bool = False,
         replay_safe: bool = False,
+        opens_modal: bool = False,
     ) -> None:
         """Route `/ror <name> …` to `handler` for each of `names` (case and accents ignored).
 
-        `background` handlers need nothing of the request but the command itself (no trigger_id, whose
-        3 seconds could run out in a queue), so they can run in bot.background's worker processes; they
-        only read, so they are `replay_safe` too. `replay_safe`: a copy of the command changes nothing
-        (it reads or opens a form); any other command is acted on once (bot.replays)."""
+        Every subcommand runs in bot.background's worker processes when there are some, except those
+        that `opens_modal` with the command's trigger_id (its 3 seconds could run out in a queue).
+        `read_only` handlers only read and answer, so they are `replay_safe` too. `replay_safe`: a copy
+        of the command changes nothing (it reads or opens a form); any other command is acted on once
+        (bot.replays)."""
         for name in names:
-            self._subcommands[fold(name)] = Subcommand(handler, background, replay_safe or background)
+            self._subcommands[fold(name)] = Subcommand(
+                handler, read_only, replay_safe or read_only, opens_modal
+            )
 
     def command(self, name: str, listener: Listener) -> None:
         self._routes.append(Route("command", name, listener))
 
-    def action(self, action_id: Matcher, listener: Listener, *, replay_safe: bool = False) -> None:
-        """`replay_safe`: a copy of the click changes nothing (it reads, pages, opens a form)."""
-        self._routes.append(Route("action", action_id, listener, replay_safe))
+    def action(
+        self, action_id: Matcher, listener: Listener, *, replay_safe: bool = False, opens_modal: bool = False
+    ) -> None:
+        """`replay_safe`: a copy of the click changes nothing (it reads, pages, opens a form).
+        `opens_modal`: the listener uses the click's trigger_id, so it runs in the serving process; any
+        other click is acted on in a worker process when there are some (bot.background)."""
+        self._routes.append(Route("action", action_id, listener, replay_safe, opens_modal))
 
     def view(self, callback_id: Matcher, listener: Listener, *, replay_safe: bool = False) -> None:
         """`replay_safe`: a copy of the submission changes nothing (a search, a filter)."""
@@ -118,8 +139,10 @@ class Router:
     def event(self, event_type: str, listener: Listener) -> None:
         self._routes.append(Route("event", event_type, listener))
 
-    def shortcut(self, callback_id: str, listener: Listener, *, replay_safe: bool = False) -> None:
-        self._routes.append(Route("shortcut", callback_id, listener, replay_safe))
+    def shortcut(
+        self, callback_id: str, listener: Listener, *, replay_safe: bool = False, opens_modal: bool = False
+    ) -> None:
+        self._routes.append(Route("shortcut", callback_id, listener, replay_safe, opens_modal))
 
     def without_member(self, allows: BodyPredicate) -> None:
         """Let requests for which `allows(body)` is true through without a habilitation group (the Slack
@@ -138,6 +161,16 @@ class Router:
         for word, subcommand in self._subcommands.items():
             first.setdefault(subcommand.handler, word)
         return tuple(first.values())
+
+    def in_server(self, route: Route, body: dict[str, Any]) -> bool:
+        """Whether this request must be acted on by the serving process: a modal submission (its ack
+        carries the answer) or what opens a modal; anything else may go to a worker process."""
+        if route.kind == "view" or route.opens_modal:
+            return True
+        if route.kind == "command":
+            subcommand = self.subcommand_for(split_command(str(body.get("text") or ""))[0])
+            return subcommand is not None and subcommand.opens_modal
+        return False
 
     def lets_through(self, body: dict[str, Any]) -> bool:
         return any(allows(body) for allows in self._without_member)

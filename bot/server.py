@@ -3,17 +3,20 @@
 the ones in flight finished (within the grace period), then the app's listeners after their ack."""
 
 import errno
+import gc
+import hashlib
+import hmac
 import io
 import json
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Executor
 from typing import Any
 from urllib.error import URLError
 
-from slack_bolt import App
+from slack_bolt import App, BoltRequest
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk.errors import SlackApiError
@@ -21,6 +24,9 @@ from waitress import wasyncore
 from waitress.server import create_server
 
 from bot.context import AppContext
+from bot.forwarding import Forwarding
+from bot.router import Router
+from bot.routes import build_router
 from bot.runtime import within
 from bot.settings import ConfigurationError
 from bot.signing import SlackSignature
@@ -46,6 +52,12 @@ def _json(start_response: StartResponse, status: str, payload: dict[str, str]) -
     return [body]
 
 
+def _acknowledged(start_response: StartResponse) -> list[bytes]:
+    """What Bolt answers for `ack()` with nothing to say: 200, empty."""
+    start_response("200 OK", [("Content-Type", "text/plain;charset=utf-8"), ("Content-Length", "0")])
+    return [b""]
+
+
 def _read_body(environ: dict[str, Any]) -> bytes | None:
     """The request body, or None when its announced length is missing, malformed or too large."""
     try:
@@ -58,17 +70,29 @@ def _read_body(environ: dict[str, Any]) -> bytes | None:
     return stream.read(length) if stream is not None and length else b""
 
 
-def wsgi_app(app: App, context: AppContext, *, stopping: threading.Event | None = None) -> WsgiApp:
+def wsgi_app(
+    app: App, context: AppContext, *, stopping: threading.Event | None = None, router: Router | None = None
+) -> WsgiApp:
     """One WSGI application: Slack's requests go to Bolt, /healthz answers with the database status.
 
     Every request to /slack/events has its signature checked here, before Bolt: an unverified request
     gets 401 and reaches no middleware, listener or error handler, so nothing is ever sent to a
     response URL or a user named in a body we cannot trust.
 
+    With worker processes (`context.background`), a verified request that needs nothing of this process
+    is acknowledged here and handed to a worker without going through Bolt (bot.forwarding); `router`
+    is the app's (by default one built the same way).
+
     Once `stopping` is set, /healthz answers 503: a load balancer sends no more requests."""
     slack = SlackRequestHandler(app)
     signature = SlackSignature(context.settings.require_signing_secret())
     stopping = stopping or threading.Event()
+
+    def here(body: bytes, headers: dict[str, str]) -> None:
+        copied: dict[str, str | Sequence[str]] = {name: value for name, value in headers.items()}  # noqa: C416
+        app.dispatch(BoltRequest(body=body.decode("utf-8"), headers=copied, mode="http"))
+
+    forwarding = Forwarding(router or build_router(), here=here)
 
     def application(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
@@ -93,6 +117,13 @@ def wsgi_app(app: App, context: AppContext, *, stopping: threading.Event | None 
             ):
                 logger.warning("Requête refusée : signature Slack absente, invalide ou périmée")
                 return _json(start_response, "401 Unauthorized", {"error": "signature invalide"})
+            headers = {
+                "content-type": environ.get("CONTENT_TYPE", ""),
+                "x-slack-request-timestamp": environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP", ""),
+                "x-slack-signature": environ.get("HTTP_X_SLACK_SIGNATURE", ""),
+            }
+            if forwarding.forwarded(body, headers, context.background):
+                return _acknowledged(start_response)
             environ["wsgi.input"] = io.BytesIO(body)
             environ["CONTENT_LENGTH"] = str(len(body))
             return slack(environ, start_response)
@@ -128,6 +159,11 @@ class HttpServer:
 
     def start(self) -> None:
         application = wsgi_app(self.app, self.context, stopping=self.stopping)
+        _warm(application, self.context)
+        # Everything loaded so far (modules, the app, the store) lives as long as the process: out of the
+        # garbage collector's sight, so a full collection no longer walks it in the middle of an ack.
+        gc.collect()
+        gc.freeze()
         try:
             server: Any = create_server(
                 application, host=self.host, port=self.port, threads=self.threads, ident="ror-bot"
@@ -165,6 +201,39 @@ class HttpServer:
             self._loop.join(timeout=max(0.1, deadline - time.monotonic()))
         server.task_dispatcher.shutdown(cancel_pending=True, timeout=max(1, int(deadline - time.monotonic())))
         logger.info("Serveur HTTP arrêté")
+
+
+def _warm(application: WsgiApp, context: AppContext) -> None:
+    """Before listening: one /healthz (a pooled database connection) and one signed `ssl_check` through
+    Bolt (its middleware and everything they import), so the first request from Slack pays for none of
+    it."""
+    secret = context.settings.require_signing_secret().encode()
+    body = b"ssl_check=1&token=warm-up"
+    stamp = str(int(time.time()))
+    signature = "v0=" + hmac.new(secret, f"v0:{stamp}:".encode() + body, hashlib.sha256).hexdigest()
+    common = {
+        "SERVER_NAME": "localhost",
+        "SERVER_PORT": "0",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "QUERY_STRING": "",
+    }
+    requests: list[dict[str, Any]] = [
+        {**common, "PATH_INFO": HEALTH_PATH, "REQUEST_METHOD": "GET"},
+        {
+            **common,
+            "PATH_INFO": EVENTS_PATH,
+            "REQUEST_METHOD": "POST",
+            "CONTENT_TYPE": "application/x-www-form-urlencoded",
+            "CONTENT_LENGTH": str(len(body)),
+            "HTTP_X_SLACK_REQUEST_TIMESTAMP": stamp,
+            "HTTP_X_SLACK_SIGNATURE": signature,
+            "wsgi.input": io.BytesIO(body),
+        },
+    ]
+    answers: list[str] = []
+    for environ in requests:
+        list(application(environ, lambda status, _headers, *_: answers.append(status)))
+    logger.debug("Préchauffage : %s", answers)
 
 
 def _stop_accepting(server: Any) -> None:

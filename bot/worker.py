@@ -1,4 +1,6 @@
-"""Inside a worker process of bot.background: the router's subcommands and a Web API client, no Bolt app.
+"""Inside a worker process of bot.background: a Bolt app of its own (bot.app.build_app, `in_worker`) acts
+on the requests the serving process has verified and acknowledged, and runs the `Task`s queued with
+bot.after_ack.later.
 
 Each worker opens its own store and runs at a lower OS priority than the serving process, whose first
 job is to acknowledge. Workers leave signals to the serving process, which stops them in order; should
@@ -11,22 +13,20 @@ import sys
 import threading
 import time
 
-from slack_bolt import Respond
+from slack_bolt import App, BoltRequest
 from slack_sdk import WebClient
 
-from bot.background import BackgroundWork, CommandJob, WorkerEntry
+from bot.after_ack import run_task
+from bot.app import build_app
+from bot.background import BackgroundWork, Job, RequestJob, WorkerEntry
 from bot.context import AppContext
-from bot.errors import user_message
-from bot.listeners.commands import run_job
-from bot.router import Router
-from bot.routes import build_router
 from bot.settings import Settings
 from bot.slack_client import web_client
 
 logger = logging.getLogger(__name__)
 
 # Lower priority than the serving process: acknowledging comes first.
-WORKER_NICENESS = 10
+WORKER_NICENESS = 19
 PARENT_CHECK_SECONDS = 1.0
 # A worker opens its store and imports the app: a few seconds, more on a busy machine.
 READY_SECONDS = 60.0
@@ -36,7 +36,7 @@ class _Worker:
     """What `start` prepared for the jobs of this process."""
 
     context: AppContext
-    router: Router
+    app: App
     client: WebClient
 
 
@@ -51,8 +51,9 @@ def start(settings: Settings) -> None:
     _exit_with(os.getppid())
     os.nice(WORKER_NICENESS)
     _Worker.context = AppContext.start(settings)
-    _Worker.router = build_router()
     _Worker.client = web_client(settings)
+    # The serving process has checked Slack's token already (auth.test) and verifies every signature.
+    _Worker.app = build_app(_Worker.context, client=_Worker.client, verify_token=False, in_worker=True)
 
 
 def _exit_with(parent: int) -> None:
@@ -66,19 +67,21 @@ def _exit_with(parent: int) -> None:
     threading.Thread(target=watch, name="surveillance-serveur", daemon=True).start()
 
 
-def run(job: CommandJob) -> None:
-    respond = Respond(response_url=job.command.get("response_url"))
-    try:
-        run_job(job, router=_Worker.router, ror=_Worker.context, client=_Worker.client, respond=respond)
-    except Exception as error:  # the worker's equivalent of the app's one error handler
-        respond(text=user_message(error), response_type="ephemeral", replace_original=False)
+def run(job: Job) -> None:
+    if isinstance(job, RequestJob):
+        # As the serving process would have acted on it: same pipeline, same error handler; the HTTP
+        # answer Bolt builds here goes nowhere (Slack has had its ack).
+        request = BoltRequest(body=job.body, headers={"content-type": job.content_type}, mode="http")
+        _Worker.app.dispatch(request)
+        return
+    run_task(job, ror=_Worker.context, client=_Worker.client)
 
 
 ENTRY = WorkerEntry(start=start, run=run)
 
 
 def background_work(settings: Settings, *, workers: int) -> BackgroundWork:
-    """Worker processes running the subcommands of `bot.routes.build_router`."""
+    """Worker processes acting on requests and running tasks after their ack."""
     return BackgroundWork(settings, workers=workers, entry=ENTRY)
 
 

@@ -127,6 +127,21 @@ class Anomaly:
         comment = f"Envoyée à {recipient}" if recipient else "Aucun destinataire connu pour cette ressource"
         self.move_to(target, by=Actor.automatic(system), at=at, comment=comment)
 
+    def follow_ror_national(self, target: Status, *, by: Actor, at: datetime) -> bool:
+        """The status the ROR national gives it, whatever the local transition table says: in connected
+        mode the ROR national is the system of record. False when it already is at that status."""
+        if target is self.status:
+            return False
+        previous = self.status
+        self.history.append(HistoryEntry(at, previous, target, by.name, by.role, by.system))
+        self.status = target
+        self.updated_at = at
+        # The reference users read: the ROR's (connected mode), which also finds the anomaly.
+        self.events.append(
+            StatusChanged(self.shown_reference, previous, target, by.name, self.declarant_email)
+        )
+        return True
+
     def recipient_unreachable(self, *, by: Actor, at: datetime, comment: str) -> None:
         """Its recipient cannot be told (no account where notifications go): blocked for a wrong
         recipient, and the operator is told which one (RecipientUnreachable)."""

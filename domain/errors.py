@@ -330,6 +330,28 @@ class DirectorySyncInterrupted(RorNationalError):
         self.stored = stored
 
 
+class RorSyncInterrupted(RorNationalError):
+    """The pull of Tasks stopped part-way because the ROR national failed. The pages already read are
+    stored (each whole), the watermark of the pull cut short has not moved: the next sync reads the same
+    changes again (recognised by Task id + version, so nothing is imported twice)."""
+
+    def __init__(self, cause: RorError, pages: int, stored: int) -> None:
+        done = (
+            f"{pages} page{'s' if pages > 1 else ''} déjà enregistrée{'s' if pages > 1 else ''} "
+            f"({stored} anomalie{'s' if stored > 1 else ''} importée{'s' if stored > 1 else ''} ou mise"
+            f"{'s' if stored > 1 else ''} à jour)"
+            if pages
+            else "rien n'a été enregistré"
+        )
+        super().__init__(
+            f"Synchronisation des anomalies interrompue : {_without_retry_note(cause.message)} ; {done}, "
+            "repère inchangé (la prochaine synchronisation reprendra ces changements)."
+        )
+        self.cause = cause
+        self.pages = pages
+        self.stored = stored
+
+
 class UnreadableDirectoryResource(RorError):
     """The ROR national described the resource asked for, but the directory importer refused it."""
 

@@ -111,6 +111,11 @@ class Actor:
         return cls(role=Role.SYSTEM, name="Routage automatique", system=system)
 
     @classmethod
+    def ror_national(cls) -> "Actor":
+        """The ROR national itself (a status synced from it): histories and DMs read « par le ROR national »."""
+        return cls(role=Role.SYSTEM, name="le ROR national", system="ROR national")
+
+    @classmethod
     def recipient(cls, email: str, system: str) -> "Actor":
         return cls(role=Role.RECIPIENT, name=email, system=system)
 

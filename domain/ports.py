@@ -84,6 +84,21 @@ class AnomalyRepository(Protocol):
         self, resource_id: str, *, statuses: frozenset[Status], for_update: bool = False
     ) -> list[Anomaly]: ...
 
+    # -- following the ROR national (domain.services.ror_sync) --
+
+    def add_imported(self, anomalies: Sequence[Anomaly]) -> list[Anomaly]:
+        """Store anomalies synced from the ROR national (each with its `ror_task_id`), leaving out those
+        whose Task is already stored (another instance imported it meanwhile); returns those stored."""
+        ...
+
+    def by_task_ids(self, task_ids: Sequence[str], *, for_update: bool = False) -> dict[str, Anomaly]:
+        """The anomalies of these Tasks that we hold, by Task id."""
+        ...
+
+    def awaiting_task(self, resource_ids: Sequence[str]) -> list[Anomaly]:
+        """Anomalies on these resources waiting to be sent (`RorState.PENDING`, no Task recorded yet)."""
+        ...
+
     def wrong_recipients(self) -> list[WrongRecipient]:
         """Anomalies in 11 Bloquée (destinataire erroné), per resource and recipient, oldest first."""
         ...
@@ -96,6 +111,10 @@ class AnomalyRepository(Protocol):
 
 class DirectoryRepository(Protocol):
     def get(self, kind: ResourceKind, resource_id: str) -> Resource | None: ...
+
+    def get_many(self, kind: ResourceKind, resource_ids: Sequence[str]) -> dict[str, Resource]:
+        """Those of these resources the directory holds, by identifier (one lookup for a page of Tasks)."""
+        ...
 
     def upsert(self, resource: Resource) -> bool:
         """Insert or update in place; True when the resource is new."""

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from functools import cache
 
 from domain.catalogue import Action, DataItem, ResourceKind, Thematique, data_items_of
 from domain.statuses import Status
@@ -251,8 +252,7 @@ class RemoteTask:
         kind = self.kind
         if kind is None or not self.path_element_error:
             return None
-        wanted = _squeeze(self.path_element_error)
-        return next((i for i in data_items_of(kind) if _squeeze(i.fhir_path) == wanted), None)
+        return _items_by_path(kind).get(_squeeze(self.path_element_error))
 
     @property
     def data_item_label(self) -> str:
@@ -263,6 +263,15 @@ class RemoteTask:
     def version_key(self) -> tuple[str, str]:
         """What de-duplicates a Task seen twice by overlapping pulls."""
         return (self.task_id, self.version or (self.last_updated.text if self.last_updated else ""))
+
+
+@cache
+def _items_by_path(kind: ResourceKind) -> dict[str, DataItem]:
+    """The catalogue's items of `kind` by squeezed FHIRPath (read for every Task synced)."""
+    found: dict[str, DataItem] = {}
+    for item in data_items_of(kind):
+        found.setdefault(_squeeze(item.fhir_path), item)  # the first, as a scan in catalogue order would
+    return found
 
 
 def _squeeze(path: str) -> str:

@@ -26,8 +26,7 @@ def fold(text: str) -> str:
 
 def forbidden_character(text: str, *, multiline: bool) -> str | None:
     """The first character of `text` no stored text may hold (`\\n` is allowed when `multiline`)."""
-    # Fast path (bulk imports check millions of texts): a printable text, in str.isprintable's sense, holds
-    # no Cc, Cf or Cs character at all, and that test runs at C speed.
+    # Fast path (most texts): printable means no Cc, Cf or Cs character at all (str.isprintable, in C).
     if (text.replace("\n", "") if multiline else text).isprintable():
         return None
     for char in text:

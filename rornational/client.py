@@ -133,6 +133,9 @@ class FhirRorNational:
             else [(region, fhir_type) for region in sorted(scope.regions) for fhir_type in FOCUS_TYPES]
         )
         newest = since
+        # Only the previous page's Tasks are remembered: a Task repeated across a page boundary (the
+        # result set shifting under the offsets) is dropped here, and any other repeat is recognised by
+        # its version by the caller, so memory stays flat whatever the number of Tasks pulled.
         seen: set[tuple[str, str]] = set()
         for number, (region, fhir_type) in enumerate(searches, start=1):
             params: list[tuple[str, str]] = []
@@ -144,7 +147,7 @@ class FhirRorNational:
             for page in self._pages(f"{self.anomalies_url}/Task", params, what=ANOMALIES):
                 tasks, rejected = tasks_of(page, region=region)
                 fresh = [t for t in tasks if t.version_key not in seen]
-                seen.update(t.version_key for t in fresh)
+                seen = {t.version_key for t in tasks}
                 newest = latest(newest, *(t.last_updated for t in tasks))
                 last = number == len(searches) and page.next_link is None
                 yield TaskPage(

@@ -13,7 +13,7 @@ from itertools import count
 from typing import Self
 from zoneinfo import ZoneInfo
 
-from domain.anomaly import Anomaly
+from domain.anomaly import Anomaly, RorState
 from domain.catalogue import ResourceKind
 from domain.digests import Claim, RunStatus, Selection
 from domain.directory import Resource, WrongRecipient
@@ -120,6 +120,37 @@ class FakeAnomalies:
         self.seen += found
         return found
 
+    def add_imported(self, anomalies: Sequence[Anomaly]) -> list[Anomaly]:
+        held = {a.ror_task_id for a in self.rows.values() if a.ror_task_id}
+        stored = []
+        for anomaly in anomalies:
+            if anomaly.ror_task_id in held:
+                continue
+            held.add(anomaly.ror_task_id)
+            self.add(anomaly)
+            stored.append(anomaly)
+        return stored
+
+    def by_task_ids(self, task_ids: Sequence[str], *, for_update: bool = False) -> dict[str, Anomaly]:
+        wanted = set(task_ids)
+        found = {
+            a.ror_task_id: copy.deepcopy(a)
+            for a in self.rows.values()
+            if a.ror_task_id is not None and a.ror_task_id in wanted
+        }
+        self.seen += found.values()
+        return found
+
+    def awaiting_task(self, resource_ids: Sequence[str]) -> list[Anomaly]:
+        wanted = set(resource_ids)
+        found = [
+            copy.deepcopy(a)
+            for a in self.rows.values()
+            if a.ror_task_id is None and a.ror_state is RorState.PENDING and a.resource_id in wanted
+        ]
+        self.seen += found
+        return found
+
     def discard(self, reference: str) -> None:
         self.rows.pop(reference, None)
         for seen in self.seen:
@@ -156,6 +187,9 @@ class FakeDirectory:
     def get(self, kind: ResourceKind, resource_id: str) -> Resource | None:
         found = self.rows.get((kind, resource_id))
         return copy.deepcopy(found) if found else None
+
+    def get_many(self, kind: ResourceKind, resource_ids: Sequence[str]) -> dict[str, Resource]:
+        return {i: copy.deepcopy(self.rows[(kind, i)]) for i in set(resource_ids) if (kind, i) in self.rows}
 
     def upsert(self, resource: Resource) -> bool:
         key = (resource.kind, resource.resource_id)

@@ -1,12 +1,24 @@
 """`ror-bot ror check`: can this installation reach the ROR national? One French line per check
-(jeton, base des anomalies, annuaire); exit 0 when all pass, 1 otherwise."""
+(jeton, base des anomalies, annuaire); exit 0 when all pass, 1 otherwise.
+
+`ror-bot ror sync`: follow the ROR national once (what the scheduler does every ROR_SYNC_SECONDS): one
+French summary line (pages, Tasks lues, nouvelles, mises à jour, illisibles), each unreadable Task on
+standard error."""
 
 import argparse
 import sys
 
+from bot.context import AppContext
+from bot.presentation.ror_sync import sync_summary
 from bot.settings import Settings, Surface
 from domain.ror_journal import JournalOperation
 from domain.services.ror_sending import Outcome
+from domain.services.ror_sync import sync_from_ror_national
+
+NOT_CONNECTED = (
+    "ROR_ANOMALIES_URL n'est pas définie : l'application fonctionne en mode autonome, "
+    "sans connexion au ROR national."
+)
 
 
 def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
@@ -21,6 +33,18 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
         "  set -a; . ./ror-standin.env; set +a; ror-bot ror check   # contre le ROR national de substitution",
     )
     check.set_defaults(func=run_check)
+    sync = commands.add_parser(
+        "sync",
+        help="suivre le ROR national : statuts et anomalies déclarées ailleurs, depuis la dernière "
+        "synchronisation",
+        description="Récupère dans la base des anomalies du ROR national les Tasks modifiées depuis la "
+        "dernière synchronisation (toutes, la première fois), pour le périmètre de chaque groupe "
+        "d'habilitation : chaque nouveau statut devient une transition « par le ROR national », chaque "
+        "anomalie déclarée ailleurs (formulaire du ROR, autres éditeurs) est importée. Le planificateur "
+        "(ror-bot run, ror-bot scheduler) le fait toutes les ROR_SYNC_SECONDS secondes.",
+        epilog="exemple :\n  ror-bot ror sync",
+    )
+    sync.set_defaults(func=run_sync)
     push = commands.add_parser(
         "push",
         help="envoyer au ROR national ce qui attend (déclarations, annulations)",
@@ -67,11 +91,7 @@ def run_push(_args: argparse.Namespace) -> int:
 def run_check(_args: argparse.Namespace) -> int:
     settings = Settings()
     if not settings.connected:
-        print(
-            "Erreur : ROR_ANOMALIES_URL n'est pas définie : l'application fonctionne en mode autonome, "
-            "sans connexion au ROR national.",
-            file=sys.stderr,
-        )
+        print(f"Erreur : {NOT_CONNECTED}", file=sys.stderr)
         return 1
     connection = settings.ror_connection()
     from rornational.client import connect  # imported here: the HTTP stack is only loaded when needed
@@ -81,3 +101,26 @@ def run_check(_args: argparse.Namespace) -> int:
     for result in results:
         print(result.message)
     return 0 if all(result.ok for result in results) else 1
+
+
+def run_sync(_args: argparse.Namespace) -> int:
+    settings = Settings()
+    if not settings.connected:
+        print(f"Erreur : {NOT_CONNECTED}", file=sys.stderr)
+        return 1
+    connection = settings.ror_connection()
+    from rornational.client import connect  # the HTTP stack is only loaded when needed
+    from rornational.read_ahead import ReadAhead
+
+    context = AppContext.start(settings, surface=Surface.CLI)
+    try:
+        with connect(connection) as ror:
+            report = sync_from_ror_national(
+                source=ReadAhead(ror), origin=connection.anomalies_url, uow=context.uow(), clock=context.clock
+            )
+    finally:
+        context.store.dispose()
+    for unreadable in report.unreadable:
+        print(f"Illisible : Task {unreadable.task_id or '?'} — {unreadable.reason}", file=sys.stderr)
+    print(sync_summary(report, connection.anomalies_url))
+    return 0

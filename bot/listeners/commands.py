@@ -6,24 +6,14 @@ from typing import Any
 from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 
-from bot.background import CommandJob
 from bot.context import AppContext
 from bot.ids import CommandIds
 from bot.mrkdwn import escape
-from bot.router import CommandCall, Router
+from bot.router import CommandCall, Router, split_command
 from bot.slack_users import SlackUser
 from bot.views.help import help_blocks, help_text
 from domain.errors import NotHabilitated
 from domain.services import resolve_member
-
-
-def split_command(text: str) -> tuple[str, str]:
-    """(`subcommand`, `rest`) of the command text; an empty text is `aide`."""
-    stripped = (text or "").strip()
-    if not stripped:
-        return "aide", ""
-    parts = stripped.split(maxsplit=1)
-    return parts[0], parts[1] if len(parts) > 1 else ""
 
 
 def show_help(call: CommandCall) -> None:
@@ -39,33 +29,21 @@ def handle_ror(
     client: WebClient,
     respond: Respond,
 ) -> None:
-    """Acknowledge at once; then find who acts and run the subcommand, in a worker process when it
-    allows it (bot.background) or here."""
+    """Acknowledged already (bot.middleware.acting; in a worker process for every subcommand that opens
+    no modal, see bot.background). Resolve the member (checked on every command, so a removed member
+    loses access at once), then run the subcommand; an unhabilitated user reads how to ask for access."""
     ack()
     name, rest = split_command(str(command.get("text", "")))
     slack_user: SlackUser = context["slack_user"]
-    job = CommandJob(name=name, text=rest, command=command, email=slack_user.email)
-    subcommand = router.subcommand_for(name)
-    background = ror.background if subcommand is not None and subcommand.background else None
-    if background is not None and background.submit(
-        job, fallback=lambda: run_job(job, router=router, ror=ror, client=client, respond=respond)
-    ):
-        return
-    run_job(job, router=router, ror=ror, client=client, respond=respond)
-
-
-def run_job(job: CommandJob, *, router: Router, ror: AppContext, client: WebClient, respond: Respond) -> None:
-    """Resolve the member (checked on every command, so a removed member loses access at once), then
-    run the subcommand; an unhabilitated user reads how to ask for access."""
     try:
-        member = resolve_member(email=job.email, uow=ror.store.reader())
+        member = resolve_member(email=slack_user.email, uow=ror.store.reader())
     except NotHabilitated as error:
         respond(text=error.message, response_type="ephemeral", replace_original=False)
         return
     call = CommandCall(
-        name=job.name,
-        text=job.text,
-        command=job.command,
+        name=name,
+        text=rest,
+        command=command,
         member=member,
         ror=ror,
         client=client,
@@ -80,5 +58,5 @@ def run_job(job: CommandJob, *, router: Router, ror: AppContext, client: WebClie
 
 
 def add_routes(router: Router) -> None:
-    router.subcommand(("aide", "help", "?"), show_help, background=True)
+    router.subcommand(("aide", "help", "?"), show_help, read_only=True)
     router.command(CommandIds.COMMAND, handle_ror)

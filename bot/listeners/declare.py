@@ -9,6 +9,8 @@ from slack_bolt import Ack
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.after_ack import later
+from bot.background import Task
 from bot.context import AppContext
 from bot.errors import after_commit
 from bot.ids import DeclareIds, SearchIds
@@ -285,7 +287,7 @@ def submit_declaration(
         ),
         idempotency_key=idempotency_key(view),
     )
-    sender = ror.ror_sender()
+    connected = ror.settings.connected  # the ROR national's client is connected in the worker, not here
     try:
         created = declare_anomalies(
             request=request,
@@ -293,37 +295,77 @@ def submit_declaration(
             uow=ror.uow(),
             clock=ror.clock,
             system=ror.system,
-            connected=sender is not None,
+            connected=connected,
         )
     except InvalidDeclaration as error:
         ack(response_action="errors", errors=errors_for(error, labels, step=2))
         return
-    if sender is None:
+    text: str | None = None
+    if connected:
+        # Kept locally with its journal entries; the POSTs go after the ack (Slack waits 3 s at most).
+        ack(response_action="update", view=sending_modal(len(created)))
+    else:
         text = confirmation_text(created)
         ack(response_action="update", view=done_modal(text))
-    else:
-        # Connected: kept locally with its journal entries; the POSTs go after the ack (Slack waits 3 s
-        # at most), each bounded by ROR_TIMEOUT_SECONDS, then the modal and a DM show the ROR's references.
-        ack(response_action="update", view=sending_modal(len(created)))
-        text = declaration_report(send_declaration(sender, references=[a.reference for a in created]))
+    later(
+        Task(
+            run=confirm_declaration,
+            kwargs={
+                "user_id": body["user"]["id"],
+                "view_id": view["id"],
+                "references": [anomaly.reference for anomaly in created],
+                "text": text,
+                "slack_user": slack_user,
+                "member": member,
+            },
+            what="la confirmation de la déclaration",
+        ),
+        ror=ror,
+        client=client,
+    )
+
+
+def confirm_declaration(
+    *,
+    ror: AppContext,
+    client: WebClient,
+    user_id: str,
+    view_id: str,
+    references: list[str],
+    text: str | None,
+    slack_user: SlackUser,
+    member: Member,
+) -> None:
+    """After the ack of a declaration (bot.after_ack). Connected (`text` None): the POSTs to the ROR
+    national, each bounded by ROR_TIMEOUT_SECONDS, then the modal shows the ROR's references. Then the
+    declarant's DM, and their App Home's counts."""
+    sender = ror.ror_sender() if text is None else None
+    if sender is not None:
+        report = declaration_report(send_declaration(sender, references=references))
         after_commit(
             "la mise à jour de la fenêtre de déclaration",
-            lambda: client.views_update(view_id=view["id"], view=done_modal(text)),
+            lambda: client.views_update(view_id=view_id, view=done_modal(report)),
         )
+        text = report
+    if text is None:  # connected when the declaration was acknowledged, no longer now
+        return
+    confirmed = text
     after_commit(
         "le message privé confirmant la déclaration",
         lambda: direct_message(
-            client, body["user"]["id"], text=escape(text), blocks=confirmation_blocks(text)
+            client, user_id, text=escape(confirmed), blocks=confirmation_blocks(confirmed)
         ),
     )
     refresh_home(client, slack_user=slack_user, member=member, ror=ror)
 
 
 def add_routes(router: Router) -> None:
-    router.subcommand(("declarer", "déclarer", "declare"), declare_command, replay_safe=True)
-    router.action(DeclareIds.OPEN_MODAL, open_blank, replay_safe=True)
-    router.action(SearchIds.DECLARE, open_from_card, replay_safe=True)
-    router.shortcut(DeclareIds.MESSAGE_SHORTCUT, open_from_message, replay_safe=True)
+    router.subcommand(
+        ("declarer", "déclarer", "declare"), declare_command, replay_safe=True, opens_modal=True
+    )
+    router.action(DeclareIds.OPEN_MODAL, open_blank, replay_safe=True, opens_modal=True)
+    router.action(SearchIds.DECLARE, open_from_card, replay_safe=True, opens_modal=True)
+    router.shortcut(DeclareIds.MESSAGE_SHORTCUT, open_from_message, replay_safe=True, opens_modal=True)
     router.view(DeclareIds.LOOKUP_MODAL, submit_lookup, replay_safe=True)
     router.action(DeclareIds.ITEMS_SELECT, items_changed, replay_safe=True)
     router.view(DeclareIds.FORM_MODAL, submit_declaration)

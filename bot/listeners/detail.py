@@ -129,7 +129,7 @@ def _redraw_cancelled(
 
 
 def add_routes(router: Router) -> None:
-    router.subcommand(("voir", "afficher", "show"), show_command, background=True)
+    router.subcommand(("voir", "afficher", "show"), show_command, read_only=True)
     router.subcommand(("annuler", "cancel"), cancel_command, replay_safe=True)  # asks first
     router.action(DetailIds.CONFIRM_CANCEL, confirm_cancel)
     router.action(DetailIds.KEEP, keep, replay_safe=True)

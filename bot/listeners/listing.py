@@ -10,9 +10,11 @@ from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.webhook import WebhookClient
 
+from bot.after_ack import later
+from bot.background import Task
 from bot.context import AppContext
 from bot.csv_export import EXPORT_MAX_ROWS, spreadsheet_export
-from bot.errors import after_commit
+from bot.errors import after_commit, user_message
 from bot.ids import HomeIds, ListIds, SearchIds
 from bot.listeners.home import refresh_home
 from bot.mrkdwn import escape
@@ -20,7 +22,7 @@ from bot.reply import direct_message, tell
 from bot.router import CommandCall, Router
 from bot.slack_files import upload_file
 from bot.slack_users import SlackUser
-from bot.views.blocks import Block
+from bot.views.blocks import Block, text_blocks
 from bot.views.detail import detail_modal
 from bot.views.listing import PAGE_SIZE, ListState, export_comment, filter_modal, list_blocks, list_text
 from domain.errors import InvalidFilter, RorError
@@ -274,27 +276,52 @@ def submit_filter(
         ack(response_action="errors", errors={ListIds.F_TO: error.message[:2000]})
         return
     ack()
-    text, blocks = render(ror, member, state)
     metadata = json.loads(view.get("private_metadata") or "{}")
-    response_url = metadata.get("u")
+    later(
+        Task(
+            run=show_filtered,
+            kwargs={
+                "member": member,
+                "state": state,
+                "response_url": metadata.get("u") or "",
+                "user_id": body["user"]["id"],
+            },
+            what="la liste filtrée",
+        ),
+        ror=ror,
+        client=client,
+    )
+
+
+def show_filtered(
+    *, ror: AppContext, client: WebClient, member: Member, state: ListState, response_url: str, user_id: str
+) -> None:
+    """After the ack of the *Filtrer* modal (bot.after_ack): the list it filters, in place of the list
+    (or, if it cannot be read, why, in French, as the error handler would say it, beside the list)."""
+    replace = True
+    try:
+        text, blocks = render(ror, member, state)
+    except Exception as error:  # no error handler after the ack: the user is told here
+        text, replace = user_message(error), False
+        blocks = text_blocks(text)
     if response_url:
         WebhookClient(response_url).send(
-            text=text, blocks=blocks, response_type="ephemeral", replace_original=True
+            text=text, blocks=blocks, response_type="ephemeral", replace_original=replace
         )
     else:
-        direct_message(client, body["user"]["id"], text=text, blocks=blocks)
+        direct_message(client, user_id, text=text, blocks=blocks)
 
 
 def add_routes(router: Router) -> None:
-    router.subcommand(("anomalies", "lister", "liste", "list"), list_command, background=True)
+    router.subcommand(("anomalies", "lister", "liste", "list"), list_command, read_only=True)
     for action_id in (ListIds.PREVIOUS, ListIds.NEXT, ListIds.RESET, ListIds.ALL):
         router.action(action_id, page_moved, replay_safe=True)
     router.action(SearchIds.LIST, list_for_resource, replay_safe=True)
     router.action(HomeIds.LIST_ALL, list_from_home, replay_safe=True)
     router.action(HomeIds.LIST_BLOCKED, list_from_home, replay_safe=True)
-    router.action(ListIds.SHOW, show_row, replay_safe=True)
+    router.action(ListIds.SHOW, show_row, replay_safe=True, opens_modal=True)
     router.action(ListIds.SELECT, selection_changed, replay_safe=True)
     router.action(ListIds.CANCEL_SELECTION, cancel_selection)
     router.action(ListIds.EXPORT, export_csv)
-    router.action(ListIds.FILTER, open_filter, replay_safe=True)
+    router.action(ListIds.FILTER, open_filter, replay_safe=True, opens_modal=True)
     router.view(ListIds.FILTER_MODAL, submit_filter, replay_safe=True)

@@ -8,8 +8,9 @@ from typing import Any
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
+from bot.after_ack import later
+from bot.background import Task
 from bot.context import AppContext
-from bot.errors import after_commit
 from bot.ids import RecipientIds
 from bot.mrkdwn import escape
 from bot.router import Router
@@ -20,6 +21,7 @@ from bot.views.recipients import (
     recipient_text,
     recorded_notice,
 )
+from domain.anomaly import Anomaly
 from domain.errors import RorError
 from domain.services import recipient_outcomes, record_outcome
 from domain.statuses import Status
@@ -73,20 +75,31 @@ def outcome_submitted(
         ack(response_action="errors", errors={RecipientIds.COMMENT_BLOCK: error.message[:2000]})
         return
     ack()
+    later(
+        Task(
+            run=show_recorded,
+            kwargs={"anomaly": anomaly, "meta": meta, "user_id": body["user"]["id"]},
+            what="l'affichage de la réponse enregistrée",
+        ),
+        ror=ror,
+        client=client,
+    )
 
-    def show_recorded() -> None:
-        if meta.get("c") and meta.get("t"):
-            blocks = recipient_blocks(
-                anomaly, recipient_outcomes(anomaly), ror.settings.timezone, notice=recorded_notice(anomaly)
-            )
-            client.chat_update(channel=meta["c"], ts=meta["t"], text=recipient_text(anomaly), blocks=blocks)
-        else:
-            client.chat_postMessage(channel=body["user"]["id"], text=escape(recorded_notice(anomaly)))
 
-    after_commit("l'affichage de la réponse enregistrée", show_recorded)
+def show_recorded(
+    *, ror: AppContext, client: WebClient, anomaly: Anomaly, meta: dict[str, Any], user_id: str
+) -> None:
+    """After the ack (bot.after_ack): the recipient's message shows the outcome, or a DM tells it."""
+    if meta.get("c") and meta.get("t"):
+        blocks = recipient_blocks(
+            anomaly, recipient_outcomes(anomaly), ror.settings.timezone, notice=recorded_notice(anomaly)
+        )
+        client.chat_update(channel=meta["c"], ts=meta["t"], text=recipient_text(anomaly), blocks=blocks)
+    else:
+        client.chat_postMessage(channel=user_id, text=escape(recorded_notice(anomaly)))
 
 
 def add_routes(router: Router) -> None:
     router.without_member(is_recipient_request)
-    router.action(OUTCOME_ACTION, outcome_clicked, replay_safe=True)  # opens the modal
+    router.action(OUTCOME_ACTION, outcome_clicked, replay_safe=True, opens_modal=True)
     router.view(RecipientIds.OUTCOME_MODAL, outcome_submitted)

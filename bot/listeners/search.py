@@ -35,4 +35,4 @@ def search_command(call: CommandCall) -> None:
 
 
 def add_routes(router: Router) -> None:
-    router.subcommand(("rechercher", "chercher", "search"), search_command, background=True)
+    router.subcommand(("rechercher", "chercher", "search"), search_command, read_only=True)

@@ -41,11 +41,13 @@ from domain.events import (
     SentToRorNational,
     StatusChanged,
 )
+from domain.habilitation import Actor
 from domain.services import recipient_outcomes
 from domain.services.recipients import anomaly_for_notification, mark_recipient_unreachable
 from domain.statuses import Status
 
 logger = logging.getLogger(__name__)
+ROR_NATIONAL = Actor.ror_national()
 
 LEASE = timedelta(minutes=5)
 MAX_ATTEMPTS = 8
@@ -123,8 +125,11 @@ class OutboxDelivery:
         self._dm(user_id, text=recipient_text(anomaly), blocks=blocks)
 
     def notify_declarant(self, event: StatusChanged) -> None:
-        if event.previous is Status.CREATED or not event.declarant_email:
-            return  # the routing at creation is already in the declaration's confirmation
+        routed_here = event.previous is Status.CREATED and event.actor != ROR_NATIONAL.name
+        if routed_here or not event.declarant_email:
+            # The local routing at creation is already in the declaration's confirmation; in connected
+            # mode the ROR national routes later (01 → …), which the declarant has not heard of yet.
+            return
         if event.actor.lower() == event.declarant_email.lower():
             return  # their own move
         user_id = self.user_id_for(event.declarant_email)

@@ -1,4 +1,5 @@
-"""The scheduler: every minute, post the digests that are due and deliver the outbox (DMs).
+"""The scheduler: every minute, post the digests that are due and deliver the outbox (DMs); in connected
+mode, every ROR_SYNC_SECONDS, follow the ROR national (bot.ror_following).
 
 Safe with any number of processes running it (`ror-bot run` instances, `ror-bot scheduler`): digest
 claims and outbox leases live in the database, so each digest and each DM goes out once."""
@@ -90,6 +91,18 @@ def configure(scheduler: BaseScheduler, context: AppContext) -> BaseScheduler:
     if context.settings.connected:
         every = IntervalTrigger(seconds=context.settings.ror_push_seconds)
         scheduler.add_job(_ror_push_job, every, args=(context,), id="ror-push", **common)
+        from bot.ror_following import RorFollowing
+
+        following = RorFollowing(context)
+        seconds = context.settings.ror_sync_seconds
+        scheduler.add_job(
+            following.job,
+            IntervalTrigger(seconds=seconds),
+            id="ror-sync",
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=max(1, int(seconds)),
+        )
     return scheduler
 
 
@@ -99,6 +112,10 @@ def start(context: AppContext) -> BackgroundScheduler:
     configure(scheduler, context)
     scheduler.start()
     logger.info("Planificateur des récapitulatifs et notifications démarré")
+    if context.settings.connected:
+        logger.info(
+            "Synchronisation depuis le ROR national toutes les %g s", context.settings.ror_sync_seconds
+        )
     return scheduler
 
 

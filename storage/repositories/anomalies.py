@@ -8,7 +8,7 @@ the same order (no deadlock) and hold them only for the end of their transaction
 """
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
@@ -255,6 +255,26 @@ class SqlAnomalies:
         known[folded] = int(found)
         return known[folded]
 
+    def _name_ids(self, folded: set[str]) -> dict[str, int]:
+        """`_name_id` for many names in three statements at most (a page of synced Tasks)."""
+        known: dict[str, int] = self.session.info.setdefault("anomaly_name_ids", {})
+        missing = sorted(folded - known.keys())
+        if missing:
+            connection = self.session.connection()
+            lookup = select(AnomalyNameRow.folded, AnomalyNameRow.id).where(
+                AnomalyNameRow.folded.in_(missing)
+            )
+            found = {row.folded: row.id for row in connection.execute(lookup)}
+            new = [name for name in missing if name not in found]
+            if new:
+                upsert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
+                connection.execute(
+                    upsert(AnomalyNameRow).on_conflict_do_nothing(), [{"folded": name} for name in new]
+                )
+                found = {row.folded: row.id for row in connection.execute(lookup)}
+            known.update((name, int(number)) for name, number in found.items())
+        return {name: known[name] for name in folded}
+
     def add(self, anomaly: Anomaly) -> None:
         # Core inserts: one statement for the anomaly, one for its history, no ORM bookkeeping.
         connection = self.session.connection()
@@ -265,6 +285,81 @@ class SqlAnomalies:
         anomaly.stored_history = len(anomaly.history)
         _deltas(self.session)[count_key(anomaly, anomaly.status)] += 1
         self.seen.append(anomaly)
+
+    def add_imported(self, anomalies: Sequence[Anomaly]) -> list[Anomaly]:
+        """Store anomalies synced from the ROR national, one statement per table for the lot; those whose
+        Task another transaction stored first are left out (ON CONFLICT on the unique Task id: two
+        instances syncing at once import nothing twice). Returns those stored."""
+        if not anomalies:
+            return []
+        connection = self.session.connection()
+        upsert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
+        names = self._name_ids({folded_name(a.structure_name) for a in anomalies})
+        rows = [to_row(a, names[folded_name(a.structure_name)]) for a in anomalies]
+        statement = upsert(ANOMALY_TABLE).on_conflict_do_nothing(index_elements=[ANOMALY_TABLE.c.ror_task_id])
+        connection.execute(statement, rows)
+        # Their numbers were just allocated to this transaction: a row holding one is a row it inserted
+        # (one lookup, cheaper than RETURNING row by row).
+        allocated = [row["number"] for row in rows]
+        numbers = set(
+            connection.execute(
+                select(ANOMALY_TABLE.c.number).where(ANOMALY_TABLE.c.number.in_(allocated))
+            ).scalars()
+        )
+        stored = [a for a in anomalies if a.reference_number in numbers]
+        history = [row for a in stored for row in history_rows(a)]
+        if history:
+            connection.execute(insert(HISTORY_TABLE), history)
+        deltas = _deltas(self.session)
+        for anomaly in stored:
+            anomaly.stored_history = len(anomaly.history)
+            deltas[count_key(anomaly, anomaly.status)] += 1
+        self.seen.extend(stored)
+        return stored
+
+    def by_task_ids(self, task_ids: Sequence[str], *, for_update: bool = False) -> dict[str, Anomaly]:
+        """The anomalies of these ROR national Tasks (those we hold), with their history, by Task id."""
+        if not task_ids:
+            return {}
+        query = select(ANOMALY_TABLE).where(ANOMALY_TABLE.c.ror_task_id.in_(sorted(set(task_ids))))
+        if for_update:
+            # Key order: concurrent syncs of overlapping pages lock rows in the same order (no deadlock).
+            query = query.order_by(ANOMALY_TABLE.c.number).with_for_update()
+        found = self._with_history(self.session.connection().execute(query).all())
+        self.seen.extend(found)
+        return {a.ror_task_id: a for a in found if a.ror_task_id is not None}
+
+    def awaiting_task(self, resource_ids: Sequence[str]) -> list[Anomaly]:
+        """Anomalies on these resources waiting to be sent, no ROR national Task recorded for them yet (a
+        POST not sent, or whose answer was not recorded), with their history."""
+        if not resource_ids:
+            return []
+        query = (
+            select(ANOMALY_TABLE)
+            .where(
+                ANOMALY_TABLE.c.resource_id.in_(sorted(set(resource_ids))),
+                ANOMALY_TABLE.c.ror_task_id.is_(None),
+                ANOMALY_TABLE.c.ror_state == RorState.PENDING.value,
+            )
+            .order_by(ANOMALY_TABLE.c.number)
+            .with_for_update()
+        )
+        found = self._with_history(self.session.connection().execute(query).all())
+        self.seen.extend(found)
+        return found
+
+    def _with_history(self, rows: Sequence[Any]) -> list[Anomaly]:
+        if not rows:
+            return []
+        numbers = [r.number for r in rows]
+        entries: dict[int, list[Any]] = {n: [] for n in numbers}
+        for entry in self.session.connection().execute(
+            select(HISTORY_TABLE)
+            .where(HISTORY_TABLE.c.anomaly_number.in_(numbers))
+            .order_by(HISTORY_TABLE.c.id)
+        ):
+            entries[entry.anomaly_number].append(entry)
+        return [to_entity(r, entries[r.number]) for r in rows]
 
     def get(self, reference: str, *, perimeter: Perimeter | None, for_update: bool = False) -> Anomaly:
         """By local reference (`ANO_…`, also the provisional one of a declaration sent later) or by the

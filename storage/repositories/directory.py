@@ -1,3 +1,4 @@
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
@@ -48,6 +49,17 @@ class SqlDirectory:
             .one_or_none()
         )
         return _to_entity(row) if row else None
+
+    def get_many(self, kind: ResourceKind, resource_ids: Sequence[str]) -> dict[str, Resource]:
+        if not resource_ids:
+            return {}
+        table = cast(Table, ResourceRow.__table__)
+        rows = self.session.connection().execute(
+            select(table).where(
+                table.c.kind == kind.value, table.c.resource_id.in_(sorted(set(resource_ids)))
+            )
+        )
+        return {row.resource_id: _to_entity(row) for row in rows}
 
     def upsert(self, resource: Resource) -> bool:
         row = self._row(resource.kind, resource.resource_id)

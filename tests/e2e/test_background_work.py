@@ -3,7 +3,7 @@
 import threading
 import time
 
-from bot.background import CommandJob
+from bot.background import RequestJob, Task
 from bot.worker import background_work
 from tests.e2e.conftest import BOB
 from tests.e2e.helpers import seen
@@ -45,15 +45,11 @@ def test_work_whose_worker_cannot_start_is_done_by_the_server_instead(running):
     work = background_work(broken, workers=1)
     done = threading.Event()
     try:
-        submitted = work.submit(
-            CommandJob(name="aide", text="", command={}, email="alice@editeur.fr"), fallback=done.set
-        )
+        submitted = work.submit(RequestJob(body="", content_type=""), fallback=done.set)
         if submitted:  # the usual case: the worker is still starting when the job is queued
             assert done.wait(timeout=60), "the fallback never ran"
         else:  # the pool was already known broken: refused, so the server runs the work itself
-            assert not work.submit(
-                CommandJob(name="aide", text="", command={}, email=None), fallback=done.set
-            )
+            assert not work.submit(Task(run=print, kwargs={}, what="rien"), fallback=done.set)
     finally:
         work.shutdown()
 

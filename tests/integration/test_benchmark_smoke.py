@@ -37,6 +37,14 @@ def _run(url: str, out: Path) -> dict:
         "20",
         "--http-requests",
         "2",
+        "--http-rounds",
+        "2",
+        "--http-cold-starts",
+        "1",
+        "--http-declare-runs",
+        "1",
+        "--http-declare-seconds",
+        "3",
         "--json",
         str(out),
     ]
@@ -55,13 +63,20 @@ def _check(report: dict) -> None:
     assert [row["writers"] for row in declared] == [1, 8]
     assert all(row["duplicates"] == 0 and row["errors"] == 0 and row["anomalies"] > 0 for row in declared)
     assert report["digests"].get("subscriptions") == 20 or "skipped" in report["digests"]
-    http = report["http"]["rows"]
-    assert [row["kind"] for row in http] == ["app", "bare"]
-    assert all(row["errors"] == 0 for row in http)
+    http = report["http"]
+    assert [set(pair) >= {"app", "bare"} for pair in http["rounds"]] == [True, True]
+    summary = http["summary"]
+    assert summary["errors"] == 0
+    # Every answer arrived, once, with the right text; every declaration got its DM.
+    assert summary["answers_missing"] == summary["answers_duplicated"] == summary["answers_wrong"] == 0
+    assert all(pair["app"]["answers"] == pair["app"]["requests"] == 40 for pair in http["rounds"])
+    assert http["declaring"][0]["declarations"] > 0
+    assert summary["declare_failures"] == summary["declare_dms_missing"] == 0
+    assert http["declared_removed"] >= http["declaring"][0]["declarations"]
+    assert summary["memory_processes"] >= 3  # the serving process and its 2 workers (+ resource tracker)
     assert set(report["memory"]) == {
         "during listing",
-        "app server during HTTP load",
-        "app server + its 2 worker processes, added up",
+        "ror-bot run process tree (serving + workers), peak, median of the rounds",
     }
     assert report["generation"]["anomalies"] == 500
 

@@ -70,13 +70,35 @@ def test_building_routers_twice_gives_two_equal_routers_nothing_grows():
     assert [r.matcher for r in first.routes] == [r.matcher for r in second.routes]
 
 
-def test_only_read_only_subcommands_may_run_in_a_worker_process():
-    background = {
-        word for word in ("aide", "rechercher", "anomalies", "voir") if ROUTER.subcommand_for(word).background
+def test_only_reading_subcommands_are_replayed_without_being_remembered():
+    read_only = {
+        word for word in ("aide", "rechercher", "anomalies", "voir") if ROUTER.subcommand_for(word).read_only
     }
-    assert background == {"aide", "rechercher", "anomalies", "voir"}
+    assert read_only == {"aide", "rechercher", "anomalies", "voir"}
     for word in ("declarer", "annuler", "abonner", "abonnements", "desabonner", "digest"):
-        assert not ROUTER.subcommand_for(word).background, word
+        assert not ROUTER.subcommand_for(word).read_only, word
+
+
+def _command_route():
+    return next(route for route in ROUTER.routes if route.kind == "command")
+
+
+def test_every_subcommand_but_declarer_may_be_handed_to_a_worker_process():
+    route = _command_route()
+    for word in ROUTER.subcommand_words:
+        assert ROUTER.in_server(route, {"text": f"{word} x"}) is (word == "declarer"), word
+    assert not ROUTER.in_server(route, {"text": "inconnue"})  # answered with the help, anywhere
+    assert not ROUTER.in_server(route, {"text": ""})
+
+
+def test_modal_submissions_and_clicks_that_open_a_modal_stay_in_the_serving_process():
+    for route in ROUTER.routes:
+        if route.kind == "view":
+            assert ROUTER.in_server(route, {}), route.matcher
+    opening = {str(r.matcher) for r in ROUTER.routes if r.kind != "command" and ROUTER.in_server(r, {})}
+    for listener in ("open_blank", "open_from_card", "open_from_message", "show_row", "open_filter"):
+        route = next(r for r in ROUTER.routes if r.listener.__name__ == listener)
+        assert str(route.matcher) in opening, listener
 
 
 @pytest.mark.parametrize(
