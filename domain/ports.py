@@ -54,6 +54,10 @@ class AnomalyRepository(Protocol):
 
     def add(self, anomaly: Anomaly) -> None: ...
 
+    def add_all(self, anomalies: Sequence[Anomaly]) -> None:
+        """Like `add` for each, in as few statements as the store can (a declaration of several items)."""
+        ...
+
     def get(self, reference: str, *, perimeter: Perimeter | None, for_update: bool = False) -> Anomaly:
         """The anomaly if it lies in `perimeter` (None: any), else AnomalyNotFound. `reference` is the
         local one (`ANO_…`, provisional in connected mode) or the one the ROR national gave it."""
@@ -111,6 +115,9 @@ class AnomalyRepository(Protocol):
 
 class DirectoryRepository(Protocol):
     def get(self, kind: ResourceKind, resource_id: str) -> Resource | None: ...
+
+    def get_pairs(self, keys: Sequence[tuple[ResourceKind, str]]) -> dict[tuple[ResourceKind, str], Resource]:
+        """The resources found among `keys` (a structure and its offer: one lookup instead of two)."""
 
     def get_many(self, kind: ResourceKind, resource_ids: Sequence[str]) -> dict[str, Resource]:
         """Those of these resources the directory holds, by identifier (one lookup for a page of Tasks)."""

@@ -4,9 +4,10 @@
 same anomalies, when the filter only uses columns of that table (else None: count the anomalies)."""
 
 from dataclasses import fields
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, false, select
+from sqlalchemy import ColumnElement, Select, and_, column, false, select, table
 
 from domain.filters import AnomalyFilter
 from domain.habilitation import Perimeter
@@ -27,7 +28,26 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def conditions(flt: AnomalyFilter, *, perimeter: Perimeter | None, tz: ZoneInfo) -> list[ColumnElement[bool]]:
+# SQLite's FTS5 trigram index over anomaly_names (migration 0008). A phrase query of a text of 3 characters
+# or more matches the names holding its trigrams in a row: exactly the names containing it (both folded),
+# wildcards included as plain characters. MATCH, not LIKE: FTS5's LIKE re-reads every candidate's name
+# from anomaly_names, slower than scanning the dictionary for a common word.
+NAMES_FTS = table("anomaly_names_fts", column("rowid"), column("anomaly_names_fts"))
+TRIGRAM = 3
+
+
+def _names_containing(text: str, *, dialect: str | None) -> Select[Any]:
+    """The ids of anomaly_names whose folded name contains `text` (already folded)."""
+    if dialect == "sqlite" and len(text) >= TRIGRAM:
+        phrase = '"' + text.replace('"', '""') + '"'
+        return select(NAMES_FTS.c.rowid).where(NAMES_FTS.c.anomaly_names_fts.op("MATCH")(phrase))
+    return select(AnomalyNameRow.id).where(AnomalyNameRow.folded.like(f"%{_escape_like(text)}%", escape="\\"))
+
+
+def conditions(
+    flt: AnomalyFilter, *, perimeter: Perimeter | None, tz: ZoneInfo, dialect: str | None = None
+) -> list[ColumnElement[bool]]:
+    """`dialect` "sqlite" lets name searches use SQLite's trigram index; None: portable SQL only."""
     row = AnomalyRow
     where: list[ColumnElement[bool]] = []
     if perimeter is not None and not perimeter.national:
@@ -48,9 +68,7 @@ def conditions(flt: AnomalyFilter, *, perimeter: Perimeter | None, tz: ZoneInfo)
     if flt.name_contains:
         # Search the dictionary of distinct folded names (trigram-indexed on PostgreSQL), then the
         # anomalies by name key: same result as LIKE on structure_name_folded, without a full scan.
-        names = select(AnomalyNameRow.id).where(
-            AnomalyNameRow.folded.like(f"%{_escape_like(fold(flt.name_contains))}%", escape="\\")
-        )
+        names = _names_containing(fold(flt.name_contains), dialect=dialect)
         # With a narrower criterion (département, ID, référence, dates), planners must start from that
         # one: `name_id + 0` keeps them from walking the name index for every matching name (thousands
         # for a common word), which neither SQLite nor PostgreSQL can estimate before running it.

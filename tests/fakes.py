@@ -58,6 +58,10 @@ class FakeAnomalies:
         self.save(anomaly)
         self.seen.append(anomaly)
 
+    def add_all(self, anomalies: Sequence[Anomaly]) -> None:
+        for anomaly in anomalies:
+            self.add(anomaly)
+
     def save(self, anomaly: Anomaly) -> None:
         stored = copy.deepcopy(anomaly)
         stored.events = []
@@ -187,6 +191,9 @@ class FakeDirectory:
     def get(self, kind: ResourceKind, resource_id: str) -> Resource | None:
         found = self.rows.get((kind, resource_id))
         return copy.deepcopy(found) if found else None
+
+    def get_pairs(self, keys: Sequence[tuple[ResourceKind, str]]) -> dict[tuple[ResourceKind, str], Resource]:
+        return {key: copy.deepcopy(self.rows[key]) for key in keys if key in self.rows}
 
     def get_many(self, kind: ResourceKind, resource_ids: Sequence[str]) -> dict[str, Resource]:
         return {i: copy.deepcopy(self.rows[(kind, i)]) for i in set(resource_ids) if (kind, i) in self.rows}

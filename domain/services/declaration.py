@@ -227,10 +227,11 @@ def declare_anomalies(
                 now=now,
                 connected=connected,
             )
-            uow.anomalies.add(anomaly)
-            if connected:
-                uow.ror_journal.add(reference, JournalOperation.SUBMIT, at=now)
             created.append(anomaly)
+        uow.anomalies.add_all(created)  # one statement for all the items: declaring is hot
+        if connected:
+            for anomaly in created:
+                uow.ror_journal.add(anomaly.reference, JournalOperation.SUBMIT, at=now)
         if request.idempotency_key:
             uow.declarations.record(request.idempotency_key, [a.reference for a in created])
         uow.commit()

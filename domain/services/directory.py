@@ -114,12 +114,16 @@ def locate_resource(
     if errors:
         raise InvalidDeclaration(errors)
     assert structure_key is not None
-    structure = _visible(uow.directory.get(ResourceKind.STRUCTURE, structure_key), perimeter)
+    keys = [(ResourceKind.STRUCTURE, structure_key)]
+    if offer_key is not None:
+        keys.append((ResourceKind.OFFRE, offer_key))
+    found = uow.directory.get_pairs(keys)  # one lookup for both: declaring is hot
+    structure = _visible(found.get(keys[0]), perimeter)
     if structure is None:
         errors["structure"] = _not_found("structure", ResourceKind.STRUCTURE, structure_key, uow).message
     offer = None
     if offer_key is not None:
-        offer = _visible(uow.directory.get(ResourceKind.OFFRE, offer_key), perimeter)
+        offer = _visible(found.get(keys[1]), perimeter)
         if offer is None:
             errors["offre"] = _not_found("offre", ResourceKind.OFFRE, offer_key, uow).message
         elif structure is not None and offer.structure_id != structure.resource_id:

@@ -12,7 +12,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Table, delete, event, func, insert, select, text, tuple_, update
+from sqlalchemy import Select, Table, delete, event, func, insert, select, text, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -217,6 +217,10 @@ class SqlAnomalies:
         # (Pages and exports are read-only and not kept: an export may hold a million anomalies.)
         self.seen: list[Anomaly] = []
 
+    @property
+    def _dialect(self) -> str:
+        return self.session.get_bind().dialect.name
+
     def allocate_references(self, count: int) -> list[str]:
         if count <= 0:
             return []
@@ -239,22 +243,6 @@ class SqlAnomalies:
         )
         return [_reference(start + i) for i in range(count)]
 
-    def _name_id(self, folded: str) -> int:
-        """The dictionary key of a folded name, added if new (concurrent adders of one name agree).
-        Remembered for the session only: an id inserted by a transaction that rolls back is gone."""
-        known: dict[str, int] = self.session.info.setdefault("anomaly_name_ids", {})
-        if folded in known:
-            return known[folded]
-        connection = self.session.connection()
-        lookup = select(AnomalyNameRow.id).where(AnomalyNameRow.folded == folded)
-        found = connection.scalar(lookup)
-        if found is None:
-            upsert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
-            connection.execute(upsert(AnomalyNameRow).values(folded=folded).on_conflict_do_nothing())
-            found = connection.execute(lookup).scalar_one()
-        known[folded] = int(found)
-        return known[folded]
-
     def _name_ids(self, folded: set[str]) -> dict[str, int]:
         """`_name_id` for many names in three statements at most (a page of synced Tasks)."""
         known: dict[str, int] = self.session.info.setdefault("anomaly_name_ids", {})
@@ -276,15 +264,24 @@ class SqlAnomalies:
         return {name: known[name] for name in folded}
 
     def add(self, anomaly: Anomaly) -> None:
-        # Core inserts: one statement for the anomaly, one for its history, no ORM bookkeeping.
+        self.add_all([anomaly])
+
+    def add_all(self, anomalies: Sequence[Anomaly]) -> None:
+        # Core inserts: one statement for the anomalies, one for their history, no ORM bookkeeping.
+        if not anomalies:
+            return
+        names = [folded_name(anomaly.structure_name) for anomaly in anomalies]
+        ids = self._name_ids(set(names))
         connection = self.session.connection()
         connection.execute(
-            insert(ANOMALY_TABLE), [to_row(anomaly, self._name_id(folded_name(anomaly.structure_name)))]
+            insert(ANOMALY_TABLE), [to_row(a, ids[name]) for a, name in zip(anomalies, names, strict=True)]
         )
-        connection.execute(insert(HISTORY_TABLE), history_rows(anomaly))
-        anomaly.stored_history = len(anomaly.history)
-        _deltas(self.session)[count_key(anomaly, anomaly.status)] += 1
-        self.seen.append(anomaly)
+        connection.execute(insert(HISTORY_TABLE), [row for a in anomalies for row in history_rows(a)])
+        deltas = _deltas(self.session)
+        for anomaly in anomalies:
+            anomaly.stored_history = len(anomaly.history)
+            deltas[count_key(anomaly, anomaly.status)] += 1
+        self.seen.extend(anomalies)
 
     def add_imported(self, anomalies: Sequence[Anomaly]) -> list[Anomaly]:
         """Store anomalies synced from the ROR national, one statement per table for the lot; those whose
@@ -431,24 +428,30 @@ class SqlAnomalies:
 
     def count(self, flt: AnomalyFilter, *, perimeter: Perimeter | None) -> int:
         """How many anomalies match: from anomaly_counts when the filter allows, else counted."""
-        return self._count(flt, perimeter, conditions(flt, perimeter=perimeter, tz=self.tz))
+        return self._count(
+            flt, perimeter, conditions(flt, perimeter=perimeter, tz=self.tz, dialect=self._dialect)
+        )
 
     def _count(self, flt: AnomalyFilter, perimeter: Perimeter | None, where: list[Any]) -> int:
-        counted = count_conditions(flt, perimeter=perimeter)
         # Core statements on the session's connection: no ORM entities to build for a number.
-        connection = self.session.connection()
+        return int(self.session.connection().scalar(self._count_query(flt, perimeter, where)) or 0)
+
+    def _count_query(self, flt: AnomalyFilter, perimeter: Perimeter | None, where: list[Any]) -> Select[Any]:
+        counted = count_conditions(flt, perimeter=perimeter)
         if counted is not None:
-            return int(connection.scalar(select(func.sum(AnomalyCountRow.n)).where(*counted)) or 0)
-        return int(connection.scalar(select(func.count()).select_from(AnomalyRow).where(*where)) or 0)
+            return select(func.sum(AnomalyCountRow.n)).where(*counted)
+        return select(func.count()).select_from(AnomalyRow).where(*where)
 
     def page(self, flt: AnomalyFilter, *, perimeter: Perimeter, page: int, size: int) -> Page[Anomaly]:
-        where = conditions(flt, perimeter=perimeter, tz=self.tz)
-        total = self._count(flt, perimeter, where)
-        # Core rows, not ORM objects: a page is read-only, and this is most of the Python cost per call.
+        where = conditions(flt, perimeter=perimeter, tz=self.tz, dialect=self._dialect)
+        # The page and its total in one statement (the total as an uncorrelated scalar subquery, computed
+        # once): one round trip, one snapshot. Core rows, not ORM objects: a page is read-only, and this is
+        # most of the Python cost per call.
+        total_query = self._count_query(flt, perimeter, where).scalar_subquery().label("page_total")
         rows = (
             self.session.connection()
             .execute(
-                select(ANOMALY_TABLE)
+                select(ANOMALY_TABLE, total_query)
                 .where(*where)
                 .order_by(*NEWEST_FIRST)
                 .offset((page - 1) * size)
@@ -456,10 +459,14 @@ class SqlAnomalies:
             )
             .all()
         )
+        if rows:
+            total = int(rows[0].page_total or 0)
+        else:  # no row on this page: nothing matches, or the page lies past the end
+            total = 0 if page == 1 else self._count(flt, perimeter, where)
         return Page([to_entity(r) for r in rows], total, page, size)
 
     def iterate(self, flt: AnomalyFilter, *, perimeter: Perimeter) -> Iterator[Anomaly]:
-        where = conditions(flt, perimeter=perimeter, tz=self.tz)
+        where = conditions(flt, perimeter=perimeter, tz=self.tz, dialect=self._dialect)
         after = None
         while True:
             # Core rows, not ORM objects, as in page(): an export reads a million rows at most once each.
@@ -481,7 +488,7 @@ class SqlAnomalies:
                 .group_by(AnomalyCountRow.status)
             ).all()
             return {Status(status): int(n) for status, n in summed if n}
-        where = conditions(flt, perimeter=perimeter, tz=self.tz)
+        where = conditions(flt, perimeter=perimeter, tz=self.tz, dialect=self._dialect)
         rows = self.session.execute(
             select(AnomalyRow.status, func.count()).where(*where).group_by(AnomalyRow.status)
         ).all()

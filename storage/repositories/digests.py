@@ -38,7 +38,7 @@ from domain.statuses import BLOCKED, Status
 from domain.subscriptions import Subscription
 from storage.conditions import conditions
 from storage.models import AnomalyRow, DigestRunRow
-from storage.repositories.anomalies import NEWEST_FIRST, SqlAnomalies, to_entity
+from storage.repositories.anomalies import ANOMALY_TABLE, NEWEST_FIRST, SqlAnomalies, to_entity
 
 DONE = (RunStatus.POSTED.value, RunStatus.EMPTY.value)
 
@@ -188,6 +188,10 @@ class SqlDigestQueries:
         self.session = session
         self.tz = tz
 
+    @property
+    def _dialect(self) -> str:
+        return self.session.get_bind().dialect.name
+
     def _select(self, where: list[Any], limit: int, counts: dict[Status, int] | None = None) -> Selection:
         if counts is None:
             counts = {
@@ -196,9 +200,12 @@ class SqlDigestQueries:
                     select(AnomalyRow.status, func.count()).where(*where).group_by(AnomalyRow.status)
                 ).all()
             }
-        rows = self.session.scalars(
-            select(AnomalyRow).where(*where).order_by(*NEWEST_FIRST).limit(limit)
-        ).all()
+        # Core rows (same attribute names as AnomalyRow): read-only, no ORM identity map to fill.
+        rows = (
+            self.session.connection()
+            .execute(select(ANOMALY_TABLE).where(*where).order_by(*NEWEST_FIRST).limit(limit))
+            .all()
+        )
         return Selection(items=[to_entity(r) for r in rows], total=sum(counts.values()), counts=counts)
 
     def blocked(self, flt: AnomalyFilter, *, perimeter: Perimeter, limit: int) -> Selection:
@@ -208,11 +215,13 @@ class SqlDigestQueries:
         narrowed = flt.with_statuses(statuses)
         # Counts by status from anomaly_counts when the filter allows (issue 5: 1,000 digests in seconds).
         counts = SqlAnomalies(self.session, self.tz).count_by_status(narrowed, perimeter=perimeter)
-        return self._select(conditions(narrowed, perimeter=perimeter, tz=self.tz), limit, counts)
+        return self._select(
+            conditions(narrowed, perimeter=perimeter, tz=self.tz, dialect=self._dialect), limit, counts
+        )
 
     def updated(
         self, flt: AnomalyFilter, *, perimeter: Perimeter, since: datetime, until: datetime, limit: int
     ) -> Selection:
-        where = conditions(flt, perimeter=perimeter, tz=self.tz)
+        where = conditions(flt, perimeter=perimeter, tz=self.tz, dialect=self._dialect)
         where += [AnomalyRow.updated_at > since, AnomalyRow.updated_at <= until]
         return self._select(where, limit)

@@ -50,6 +50,26 @@ class SqlDirectory:
         )
         return _to_entity(row) if row else None
 
+    def get_pairs(self, keys: Sequence[tuple[ResourceKind, str]]) -> dict[tuple[ResourceKind, str], Resource]:
+        if not keys:
+            return {}
+        table = cast(Table, ResourceRow.__table__)
+        # Two IN lists, not a row-value IN: SQLite scans the whole table for `(kind, id) IN (VALUES …)`
+        # but searches its (kind, resource_id) index for these. The pairs not asked for are dropped.
+        rows = (
+            self.session.connection()
+            .execute(
+                select(table).where(
+                    table.c.kind.in_(sorted({k.value for k, _ in keys})),
+                    table.c.resource_id.in_(sorted({i for _, i in keys})),
+                )
+            )
+            .all()
+        )
+        wanted = set(keys)
+        found = {(ResourceKind(row.kind), row.resource_id): _to_entity(row) for row in rows}
+        return {key: resource for key, resource in found.items() if key in wanted}
+
     def get_many(self, kind: ResourceKind, resource_ids: Sequence[str]) -> dict[str, Resource]:
         if not resource_ids:
             return {}

@@ -91,6 +91,10 @@ class SqlAnomalyImport:
             # Import batches take turns (single declarations do not wait): a batch's key lookup and key
             # inserts then never race another import of the same lines. COPY needs no ON CONFLICT either.
             self.connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": IMPORT_LOCK})
+            # pg_trgm's GIN index also answers `=`: for `folded = ANY(<10,000 names>)` the planner picks it
+            # and probes trigrams name by name (minutes per batch). GIN only does bitmap scans, so without
+            # them this transaction's lookups take the unique B-tree.
+            self.connection.exec_driver_sql("SET LOCAL enable_bitmapscan = off")
         return self
 
     def __exit__(self, *args: object) -> None:

@@ -106,8 +106,8 @@ def _cut_during(monkeypatch: pytest.MonkeyPatch, proxy: TcpProxy, method: str) -
     def wrapped(self: SqlAnomalies, *args: Any, **kwargs: Any) -> Any:
         if cut.is_set():
             return original(self, *args, **kwargs)
-        if method == "add":
-            result = original(self, *args, **kwargs)  # the anomaly row is written, not yet committed
+        if method == "add_all":
+            result = original(self, *args, **kwargs)  # the anomaly rows are written, not yet committed
             proxy.cut()
             cut.set()
             return result
@@ -142,7 +142,7 @@ def test_the_database_going_away_during_a_declaration_writes_nothing_and_says_so
     slack, _context = app_through_proxy
     form, values = _declaration_form(slack)
     before = _rows(database)
-    cut = _cut_during(monkeypatch, proxy, "add")
+    cut = _cut_during(monkeypatch, proxy, "add_all")
 
     answer = slack.submit(form, values)
 
