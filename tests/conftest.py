@@ -4,6 +4,7 @@ import os
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -18,15 +19,16 @@ def _postgres_url(database: str) -> str:
     return POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + "/" + database
 
 
-@pytest.fixture(scope="session")
-def postgres_database() -> Iterator[str]:
-    """A throw-away PostgreSQL database for this test session (dropped at the end)."""
-    name = f"ror_test_{uuid.uuid4().hex[:10]}"
+@contextmanager
+def throwaway_postgres_database(prefix: str) -> Iterator[str]:
+    """The URL of a new, empty PostgreSQL database, dropped (its connections closed) on leaving."""
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as connection:
             connection.execute(text(f'CREATE DATABASE "{name}"'))
     except Exception as error:  # the message below says what to do; the test run must not go green silently
+        admin.dispose()
         pytest.fail(f"PostgreSQL is required for these tests ({POSTGRES_ADMIN_URL}): {error}")
     try:
         yield _postgres_url(name)
@@ -37,6 +39,13 @@ def postgres_database() -> Iterator[str]:
             )
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
         admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str]:
+    """A throw-away PostgreSQL database for this test session (dropped at the end)."""
+    with throwaway_postgres_database("ror_test") as url:
+        yield url
 
 
 @pytest.fixture

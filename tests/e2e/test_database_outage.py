@@ -7,7 +7,6 @@ connection (the shared PostgreSQL server is never stopped)."""
 
 import contextlib
 import threading
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -21,7 +20,7 @@ from bot.context import AppContext
 from bot.server import wsgi_app
 from bot.settings import Settings
 from storage.repositories.anomalies import SqlAnomalies
-from tests.conftest import POSTGRES_ADMIN_URL, _postgres_url
+from tests.conftest import throwaway_postgres_database
 from tests.e2e.conftest import SECRET, TOKEN, SlackHttp, seed
 from tests.e2e.helpers import declare, input_blocks, seen
 from tests.e2e.tcp_proxy import TcpProxy
@@ -34,19 +33,8 @@ DOWN = "momentanément indisponible"
 @pytest.fixture
 def database() -> Iterator[str]:
     """A PostgreSQL database of this test's own, dropped afterwards."""
-    name = f"ror_outage_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield _postgres_url(name)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(
-                text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"), {"n": name}
-            )
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        admin.dispose()
+    with throwaway_postgres_database("ror_outage") as url:
+        yield url
 
 
 @pytest.fixture

@@ -4,14 +4,12 @@ and reports every row. No timing is asserted: figures come from `python -m bench
 import json
 import subprocess
 import sys
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
 
-from tests.conftest import POSTGRES_ADMIN_URL, _postgres_url
+from tests.conftest import throwaway_postgres_database
 
 pytestmark = pytest.mark.slow  # generates a dataset and runs every benchmark in a subprocess
 
@@ -91,19 +89,8 @@ def test_the_benchmark_runs_end_to_end_on_sqlite(tmp_path: Path) -> None:
 
 @pytest.fixture
 def empty_postgres_database() -> Iterator[str]:
-    name = f"ror_bench_smoke_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield _postgres_url(name)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(
-                text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"), {"n": name}
-            )
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        admin.dispose()
+    with throwaway_postgres_database("ror_bench_smoke") as url:
+        yield url
 
 
 def test_the_benchmark_runs_end_to_end_on_postgresql(empty_postgres_database: str, tmp_path: Path) -> None:

@@ -3,19 +3,18 @@
 Why: a migration that rebuilds `anomalies` (SQLite's batch copy-and-drop) fails with « FOREIGN KEY
 constraint failed » as soon as a history row points at an anomaly, which an empty test database never shows."""
 
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from alembic import command
-from sqlalchemy import Engine, create_engine, inspect, text
+from sqlalchemy import Engine, inspect, text
 from sqlalchemy.types import Boolean, DateTime, Integer, Numeric
 
 from storage import open_store
 from storage.database import _head, alembic_config, current_revision, make_engine
-from tests.conftest import POSTGRES_ADMIN_URL, _postgres_url
+from tests.conftest import throwaway_postgres_database
 
 # The last revision released before connected mode: databases in service are at least there.
 RELEASED = "0004"
@@ -26,19 +25,8 @@ def empty_url(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'old.db'}"
         return
-    name = f"ror_upgrade_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield _postgres_url(name)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(
-                text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"), {"n": name}
-            )
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        admin.dispose()
+    with throwaway_postgres_database("ror_upgrade") as url:
+        yield url
 
 
 def _value_for(column: dict[str, Any]) -> Any:
