@@ -1,6 +1,6 @@
 """Sync from the ROR national (issue 11 item 7): Task pages imported from a local stand-in.
 
-    .venv/bin/python -m benchmarks.sync [--tasks 100000] [--validators 0] [--database-url URL --reset] [--repeat 1] [--json F]
+    .venv/bin/python -m benchmarks.sync [--tasks 100000] [--database-url URL --reset] [--repeat 1] [--json F]
 
 The stand-in ROR national (devtools/ror_standin) runs in its own process and serves `--tasks` synthetic
 Tasks through its real HTTP API (token endpoint, `Ror-…` headers, 200-entry searchset pages, `next`
@@ -208,7 +208,7 @@ def _reset(store: Any) -> None:
                 connection.execute(text(f"DELETE FROM {table}"))
 
 
-def run_once(count: int, url: str, *, reset: bool, validators: int = 0) -> dict[str, Any]:
+def run_once(count: int, url: str, *, reset: bool) -> dict[str, Any]:
     from domain.clock import SystemClock
     from domain.habilitation import Group, Perimeter
     from domain.services.ror_sync import sync_from_ror_national
@@ -244,7 +244,7 @@ def run_once(count: int, url: str, *, reset: bool, validators: int = 0) -> dict[
                 uow.commit()
         samples: list[tuple[int, float]] = []
         load_before = load()
-        with connect(connection, validators=validators) as client:
+        with connect(connection) as client:
             source = Sampled(ReadAhead(client), samples)
             started = time.perf_counter()
             report = sync_from_ror_national(
@@ -276,7 +276,6 @@ def run_once(count: int, url: str, *, reset: bool, validators: int = 0) -> dict[
         "rss_end_mb": round(samples[-1][1], 1),
         "rss_max_mb": round(max(y for _, y in samples), 1),
         "rss_slope_mb_per_100k": round(slope_per_100k(samples), 2),
-        "validators": validators,
         "load_before": load_before,
         "load_after": load(),
     }
@@ -323,12 +322,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database-url", help="default: a temporary SQLite file per run")
     parser.add_argument("--reset", action="store_true", help="empty the anomaly tables of --database-url")
     parser.add_argument("--repeat", type=int, default=1)
-    parser.add_argument(
-        "--validators",
-        type=int,
-        default=0,
-        help="worker processes validating Tasks (0, as `ror-bot ror sync`: in this process)",
-    )
     parser.add_argument("--json", type=Path, help="also write the figures here")
     parser.add_argument(
         "--store-only",
@@ -342,11 +335,11 @@ def main(argv: list[str] | None = None) -> int:
     for number in range(1, args.repeat + 1):
         with tempfile.TemporaryDirectory() as folder:
             url = args.database_url or f"sqlite:///{Path(folder) / 'sync.db'}"
-            run = run_once(args.tasks, url, reset=bool(args.database_url), validators=args.validators)
+            run = run_once(args.tasks, url, reset=bool(args.database_url))
         runs.append(run)
         verdict = "atteint" if run["tasks_per_s"] >= TARGET_TASKS_PER_S else "manqué"
         print(
-            f"run {number} [{run['database']}, {run['validators']} validateur(s)] : {run['stored']} Tasks stockées ({run['in_table']} en base) "
+            f"run {number} [{run['database']}] : {run['stored']} Tasks stockées ({run['in_table']} en base) "
             f"en {run['seconds']} s sur {run['pages']} pages = {run['tasks_per_s']} Tasks/s "
             f"(objectif {TARGET_TASKS_PER_S:g} : {verdict}) ; dont {run['waiting_s']} s à attendre les pages "
             f"(HTTP, validation FHIR, lecture), {run['storing_tasks_per_s']} Tasks/s sur le reste du temps ; RSS {run['rss_start_mb']} → "

@@ -8,9 +8,7 @@ Bundle's `next` link; the directory's `_filter` / `_include` / `_revinclude` que
 import json
 import re
 import time
-from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future
 from datetime import datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -52,7 +50,6 @@ from rornational.models import (
     valid_parameters,
     valid_task,
 )
-from rornational.validating import PageValidator, Validated
 
 ANOMALIES = "le ROR national (base des anomalies)"
 DIRECTORY = "le ROR national (annuaire)"
@@ -92,9 +89,8 @@ def _etag_version(value: str | None) -> str | None:
 class FhirRorNational:
     """Implements `RorNational` and `RorDirectory`. Thread-safe (one httpx client, one token source)."""
 
-    def __init__(self, http: RorHttp, *, validators: int = 0) -> None:
+    def __init__(self, http: RorHttp) -> None:
         self.http = http
-        self.validator = PageValidator(validators)
         self.anomalies_url = http.connection.anomalies_url
         self.fhir_url = http.connection.fhir_url
 
@@ -141,54 +137,28 @@ class FhirRorNational:
         # result set shifting under the offsets) is dropped here, and any other repeat is recognised by
         # its version by the caller, so memory stays flat whatever the number of Tasks pulled.
         seen: set[tuple[str, str]] = set()
-        # Pages are validated in order but ahead of the caller (in worker processes when there are
-        # some): up to one page per worker plus one is in flight, so memory stays a few pages.
-        depth = self.validator.workers + 1
-        flight: deque[tuple[Future[Validated], SearchPage, str | None, str | None, bool]] = deque()
-
-        def hand(item: tuple[Future[Validated], SearchPage, str | None, str | None, bool]) -> TaskPage:
-            nonlocal seen, newest
-            validated, page, region, fhir_type, last = item
-            tasks, rejected = validated.result()
-            fresh = [t for t in tasks if t.version_key not in seen]
-            seen = {t.version_key for t in tasks}
-            newest = latest(newest, *(t.last_updated for t in tasks))
-            return TaskPage(
-                tasks=fresh,
-                watermark=newest if last else since,
-                last=last,
-                region=region,
-                focus_type=fhir_type,
-                total=page.total,
-                unreadable=rejected,
-            )
-
-        try:
-            for number, (region, fhir_type) in enumerate(searches, start=1):
-                params: list[tuple[str, str]] = []
-                if since is not None:
-                    params.append(("_lastUpdated", f"ge{since.text}"))
-                if region is not None:
-                    params.append((f"focus:{fhir_type}:_tag", f"{REGION_SYSTEM}|{region}"))
-                params.append(("_count", str(PAGE_SIZE)))
-                first = True
-                for page in self._pages(f"{self.anomalies_url}/Task", params, what=ANOMALIES):
-                    last = number == len(searches) and page.next_link is None
-                    if first and page.next_link is None:
-                        # a single page: validated here, no worker started for it
-                        validated: Future[Validated] = Future()
-                        validated.set_result(self.validator.inline(page.matches, region=region))
-                    else:
-                        validated = self.validator.submit(page.matches, region=region)
-                    first = False
-                    flight.append((validated, page, region, fhir_type, last))
-                    while len(flight) >= depth:
-                        yield hand(flight.popleft())
-            while flight:
-                yield hand(flight.popleft())
-        finally:
-            for validated, *_ in flight:
-                validated.cancel()
+        for number, (region, fhir_type) in enumerate(searches, start=1):
+            params: list[tuple[str, str]] = []
+            if since is not None:
+                params.append(("_lastUpdated", f"ge{since.text}"))
+            if region is not None:
+                params.append((f"focus:{fhir_type}:_tag", f"{REGION_SYSTEM}|{region}"))
+            params.append(("_count", str(PAGE_SIZE)))
+            for page in self._pages(f"{self.anomalies_url}/Task", params, what=ANOMALIES):
+                tasks, rejected = tasks_of(page, region=region)
+                fresh = [t for t in tasks if t.version_key not in seen]
+                seen = {t.version_key for t in tasks}
+                newest = latest(newest, *(t.last_updated for t in tasks))
+                last = number == len(searches) and page.next_link is None
+                yield TaskPage(
+                    tasks=fresh,
+                    watermark=newest if last else since,
+                    last=last,
+                    region=region,
+                    focus_type=fhir_type,
+                    total=page.total,
+                    unreadable=rejected,
+                )
 
     def set_status(self, task_id: str, status: Status, *, version: str | None = None) -> Submitted:
         headers = {"If-Match": f'W/"{version}"'} if version else {}
@@ -280,7 +250,6 @@ class FhirRorNational:
         return results
 
     def close(self) -> None:
-        self.validator.close()
         self.http.close()
 
     def __enter__(self) -> "FhirRorNational":
@@ -398,12 +367,10 @@ def connect(
     *,
     transport: httpx.BaseTransport | None = None,
     clock: Callable[[], float] = time.monotonic,
-    validators: int = 0,
 ) -> FhirRorNational:
     """The client of one ROR national; close it (or use it as a context manager) when done. `clock`
-    (monotonic seconds) decides when a cached token is renewed. `validators`: worker processes that
-    validate the Tasks of long pulls (rornational/validating.py; 0 validates inline)."""
-    return FhirRorNational(RorHttp(connection, transport=transport, clock=clock), validators=validators)
+    (monotonic seconds) decides when a cached token is renewed."""
+    return FhirRorNational(RorHttp(connection, transport=transport, clock=clock))
 
 
 def _implements_the_ports(client: FhirRorNational) -> tuple[RorNational, RorDirectory]:

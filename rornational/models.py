@@ -98,14 +98,9 @@ def _without_resource(entry: object) -> Json:
 
 
 def tasks_of(page: SearchPage, *, region: str | None) -> tuple[list[RemoteTask], list[UnreadableTask]]:
-    return tasks_in(page.matches, region=region)
-
-
-def tasks_in(bodies: list[Json], *, region: str | None) -> tuple[list[RemoteTask], list[UnreadableTask]]:
-    """The Tasks among a page's matches, each validated once and read; the others' reasons."""
     tasks: list[RemoteTask] = []
     unreadable: list[UnreadableTask] = []
-    for body in bodies:
+    for body in page.matches:
         if body.get("resourceType") != "Task":
             continue  # an OperationOutcome entry (search warnings) or an included resource
         try:

@@ -135,29 +135,3 @@ def test_a_next_link_naming_an_internal_host_is_followed_on_the_configured_base(
 
     assert [len(p.tasks) for p in pages] == [2, 2, 1]
     assert all(r.header("Host") == f"127.0.0.1:{standin.port}" for r in standin.received)
-
-
-def test_tasks_validated_in_a_worker_process_come_out_as_validated_inline(standin):
-    from rornational.client import connect
-    from tests.standin_helpers import connection_to
-
-    created = add_tasks(standin, 450)
-    broken = created[250]["id"]
-    standin.tasks.tasks[broken].body["authoredOn"] = "pas une date"  # not a FHIR R4 Task any more
-
-    pulls = []
-    for validators in (0, 1):
-        with connect(connection_to(standin), validators=validators) as client:
-            pages = list(client.changed_since(None, scope=Perimeter.everywhere()))
-        pulls.append(
-            [
-                ([t.task_id for t in p.tasks], [u.task_id for u in p.unreadable], p.watermark, p.last)
-                for p in pages
-            ]
-        )
-
-    inline, in_worker = pulls
-    assert in_worker == inline
-    assert [len(ids) for ids, *_ in in_worker] == [200, 199, 50]
-    assert [rejected for _, rejected, *_ in in_worker] == [[], [broken], []]
-    assert in_worker[-1][2] is not None
