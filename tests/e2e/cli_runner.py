@@ -1,10 +1,13 @@
 """Running `ror-bot` in-process (its real entry point, `bot.cli.main.main`) and reading what the terminal shows."""
 
+from pathlib import Path
+
 import pytest
 
 from bot.cli.main import main
 from domain.directory import Resource
-from storage import Store
+from storage import Store, open_store
+from tests.builders import geriatrie, lyon, narbonne, practitioner
 
 
 class Cli:
@@ -38,3 +41,14 @@ def seed(store: Store, *resources: Resource) -> None:
         for resource in resources:
             uow.directory.upsert(resource)
         uow.commit()
+
+
+def open_demo_cli_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Store:
+    """A SQLite store in `tmp_path` that `ror-bot` run from there uses (DATABASE_URL), holding Narbonne, its
+    gériatrie offer, Lyon and a practitioner; the caller disposes of it."""
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", url)
+    opened = open_store(url)
+    seed(opened, narbonne(), geriatrie(), lyon(), practitioner())
+    return opened

@@ -9,10 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from storage import Store, open_store
+from storage import Store
 from storage.maintenance import counts_are_exact
-from tests.builders import geriatrie, lyon, narbonne, practitioner
-from tests.e2e.cli_runner import Cli, seed
+from tests.e2e.cli_runner import Cli, open_demo_cli_store
 
 FILE = (
     "\ufeffressource;donnee;description;regle;valeur_proposee\n"
@@ -26,11 +25,7 @@ FILE = (
 
 @pytest.fixture
 def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Store]:
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("DATABASE_URL", url)
-    opened = open_store(url)
-    seed(opened, narbonne(), geriatrie(), lyon(), practitioner())
+    opened = open_demo_cli_store(tmp_path, monkeypatch)
     yield opened
     opened.dispose()
 
