@@ -19,6 +19,7 @@ HTTP nor validation, stored page by page as the sync does, only the storing time
 point it at a database you care about)."""
 
 import argparse
+import gc
 import json
 import multiprocessing
 import os
@@ -244,13 +245,15 @@ def run_once(count: int, url: str, *, reset: bool) -> dict[str, Any]:
                 uow.commit()
         samples: list[tuple[int, float]] = []
         load_before = load()
+        gc.freeze()  # as `ror-bot ror sync` does once its modules are loaded
         with connect(connection) as client:
             source = Sampled(ReadAhead(client), samples)
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             report = sync_from_ror_national(
                 source=source, origin=connection.anomalies_url, uow=store.uow(), clock=SystemClock()
             )
             elapsed = time.perf_counter() - started
+            cpu = time.process_time() - cpu_started
         samples.append((source.read, rss_mb()))
         stored = report.new + report.updated
         with store.engine.connect() as db:
@@ -268,6 +271,7 @@ def run_once(count: int, url: str, *, reset: bool) -> dict[str, Any]:
         "unreadable": len(report.unreadable),
         "seconds": round(elapsed, 2),
         "tasks_per_s": round(stored / elapsed, 1) if elapsed else 0.0,
+        "cpu_ms_per_task": round(cpu * 1000 / max(stored, 1), 3),
         "waiting_s": round(source.waiting, 2),
         "storing_tasks_per_s": round(stored / (elapsed - source.waiting), 1)
         if elapsed > source.waiting
@@ -342,7 +346,8 @@ def main(argv: list[str] | None = None) -> int:
             f"run {number} [{run['database']}] : {run['stored']} Tasks stockées ({run['in_table']} en base) "
             f"en {run['seconds']} s sur {run['pages']} pages = {run['tasks_per_s']} Tasks/s "
             f"(objectif {TARGET_TASKS_PER_S:g} : {verdict}) ; dont {run['waiting_s']} s à attendre les pages "
-            f"(HTTP, validation FHIR, lecture), {run['storing_tasks_per_s']} Tasks/s sur le reste du temps ; RSS {run['rss_start_mb']} → "
+            f"(HTTP, validation FHIR, lecture), {run['storing_tasks_per_s']} Tasks/s sur le reste du temps ; "
+            f"CPU {run['cpu_ms_per_task']} ms par Task ; RSS {run['rss_start_mb']} → "
             f"{run['rss_end_mb']} Mo (max {run['rss_max_mb']}), pente {run['rss_slope_mb_per_100k']} Mo "
             f"/ 100 000 Tasks ; charge {run['load_before']} → {run['load_after']}",
             flush=True,

@@ -6,6 +6,7 @@ French summary line (pages, Tasks lues, nouvelles, mises à jour, illisibles), e
 standard error."""
 
 import argparse
+import gc
 import sys
 
 from bot.context import AppContext
@@ -113,6 +114,10 @@ def run_sync(_args: argparse.Namespace) -> int:
     from rornational.read_ahead import ReadAhead
 
     context = AppContext.start(settings, surface=Surface.CLI)
+    # The loaded modules (fhir.resources: hundreds of models and their schemas, some 120,000 objects) live
+    # as long as this command; out of the collector's sight, the full collections the pages' allocations
+    # trigger stop walking them all (about a tenth of the sync's CPU).
+    gc.freeze()
     try:
         with connect(connection) as ror:
             report = sync_from_ror_national(
