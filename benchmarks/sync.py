@@ -23,6 +23,7 @@ import gc
 import json
 import multiprocessing
 import os
+import resource
 import statistics
 import sys
 import tempfile
@@ -156,6 +157,12 @@ def rss_mb() -> float:
         return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
+def _children_cpu() -> float:
+    """CPU seconds of the ended child processes (the stand-in ends after the run: not counted)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def load() -> str:
     return "/".join(f"{x:.2f}" for x in os.getloadavg())
 
@@ -209,13 +216,13 @@ def _reset(store: Any) -> None:
                 connection.execute(text(f"DELETE FROM {table}"))
 
 
-def run_once(count: int, url: str, *, reset: bool) -> dict[str, Any]:
+def run_once(count: int, url: str, *, reset: bool, read_ahead: str = "process") -> dict[str, Any]:
     from domain.clock import SystemClock
     from domain.habilitation import Group, Perimeter
     from domain.services.ror_sync import sync_from_ror_national
     from rornational.client import connect
     from rornational.config import RorConnection, RorHeaders
-    from rornational.read_ahead import ReadAhead
+    from rornational.read_ahead import PullInProcess, ReadAhead
     from storage import open_store
 
     spawn = multiprocessing.get_context("spawn")
@@ -247,13 +254,18 @@ def run_once(count: int, url: str, *, reset: bool) -> dict[str, Any]:
         load_before = load()
         gc.freeze()  # as `ror-bot ror sync` does once its modules are loaded
         with connect(connection) as client:
-            source = Sampled(ReadAhead(client), samples)
+            ahead = PullInProcess(client) if read_ahead == "process" else ReadAhead(client)
+            source = Sampled(ahead, samples)
             started, cpu_started = time.perf_counter(), time.process_time()
+            children_started = _children_cpu()
             report = sync_from_ror_national(
                 source=source, origin=connection.anomalies_url, uow=store.uow(), clock=SystemClock()
             )
             elapsed = time.perf_counter() - started
             cpu = time.process_time() - cpu_started
+            if isinstance(ahead, PullInProcess):
+                ahead.close()  # the child ends: its CPU is counted below
+            reader_cpu = _children_cpu() - children_started
         samples.append((source.read, rss_mb()))
         stored = report.new + report.updated
         with store.engine.connect() as db:
@@ -265,6 +277,7 @@ def run_once(count: int, url: str, *, reset: bool) -> dict[str, Any]:
     return {
         "tasks": count,
         "database": store.engine.dialect.name,
+        "read_ahead": read_ahead,
         "pages": report.pages,
         "stored": stored,
         "in_table": in_table,
@@ -272,6 +285,7 @@ def run_once(count: int, url: str, *, reset: bool) -> dict[str, Any]:
         "seconds": round(elapsed, 2),
         "tasks_per_s": round(stored / elapsed, 1) if elapsed else 0.0,
         "cpu_ms_per_task": round(cpu * 1000 / max(stored, 1), 3),
+        "reader_cpu_ms_per_task": round(reader_cpu * 1000 / max(stored, 1), 3),
         "waiting_s": round(source.waiting, 2),
         "storing_tasks_per_s": round(stored / (elapsed - source.waiting), 1)
         if elapsed > source.waiting
@@ -326,6 +340,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database-url", help="default: a temporary SQLite file per run")
     parser.add_argument("--reset", action="store_true", help="empty the anomaly tables of --database-url")
     parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument(
+        "--read-ahead",
+        choices=("process", "thread"),
+        default="process",
+        help="where the pages are fetched, validated and read: a child process (ror-bot ror sync, the "
+        "default) or a thread (the scheduler of ror-bot run)",
+    )
     parser.add_argument("--json", type=Path, help="also write the figures here")
     parser.add_argument(
         "--store-only",
@@ -339,15 +360,16 @@ def main(argv: list[str] | None = None) -> int:
     for number in range(1, args.repeat + 1):
         with tempfile.TemporaryDirectory() as folder:
             url = args.database_url or f"sqlite:///{Path(folder) / 'sync.db'}"
-            run = run_once(args.tasks, url, reset=bool(args.database_url))
+            run = run_once(args.tasks, url, reset=bool(args.database_url), read_ahead=args.read_ahead)
         runs.append(run)
         verdict = "atteint" if run["tasks_per_s"] >= TARGET_TASKS_PER_S else "manqué"
         print(
-            f"run {number} [{run['database']}] : {run['stored']} Tasks stockées ({run['in_table']} en base) "
+            f"run {number} [{run['database']}, lecture : {run['read_ahead']}] : {run['stored']} Tasks stockées ({run['in_table']} en base) "
             f"en {run['seconds']} s sur {run['pages']} pages = {run['tasks_per_s']} Tasks/s "
             f"(objectif {TARGET_TASKS_PER_S:g} : {verdict}) ; dont {run['waiting_s']} s à attendre les pages "
             f"(HTTP, validation FHIR, lecture), {run['storing_tasks_per_s']} Tasks/s sur le reste du temps ; "
-            f"CPU {run['cpu_ms_per_task']} ms par Task ; RSS {run['rss_start_mb']} → "
+            f"CPU {run['cpu_ms_per_task']} ms par Task (+ {run['reader_cpu_ms_per_task']} dans le "
+            f"processus de lecture) ; RSS {run['rss_start_mb']} → "
             f"{run['rss_end_mb']} Mo (max {run['rss_max_mb']}), pente {run['rss_slope_mb_per_100k']} Mo "
             f"/ 100 000 Tasks ; charge {run['load_before']} → {run['load_after']}",
             flush=True,

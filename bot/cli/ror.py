@@ -111,7 +111,7 @@ def run_sync(_args: argparse.Namespace) -> int:
         return 1
     connection = settings.ror_connection()
     from rornational.client import connect  # the HTTP stack is only loaded when needed
-    from rornational.read_ahead import ReadAhead
+    from rornational.read_ahead import PullInProcess
 
     context = AppContext.start(settings, surface=Surface.CLI)
     # The loaded modules (fhir.resources: hundreds of models and their schemas, some 120,000 objects) live
@@ -121,7 +121,10 @@ def run_sync(_args: argparse.Namespace) -> int:
     try:
         with connect(connection) as ror:
             report = sync_from_ror_national(
-                source=ReadAhead(ror), origin=connection.anomalies_url, uow=context.uow(), clock=context.clock
+                source=PullInProcess(ror),
+                origin=connection.anomalies_url,
+                uow=context.uow(),
+                clock=context.clock,
             )
     finally:
         context.store.dispose()
