@@ -35,6 +35,8 @@ def nodes(parent: Json, key: str) -> list[Json]:
 
 def text(parent: Json, key: str) -> str:
     value = parent.get(key)
+    if type(value) is str:  # nearly always: the checks below are for what other systems may write
+        return value.strip()
     if isinstance(value, bool):
         return ""
     if isinstance(value, str | int | float):
