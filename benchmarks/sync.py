@@ -1,22 +1,25 @@
 """Sync from the ROR national (issue 11 item 7): Task pages imported from a local stand-in.
 
-    .venv/bin/python -m benchmarks.sync [--tasks 100000] [--database-url URL --reset] [--repeat 1] [--json F]
+    .venv/bin/python -m benchmarks.sync [--tasks 100000] [--database-url URL --reset] [--repeat 1]
+        [--read-ahead process|thread] [--store-only] [--json F]
 
 The stand-in ROR national (devtools/ror_standin) runs in its own process and serves `--tasks` synthetic
 Tasks through its real HTTP API (token endpoint, `Ror-…` headers, 200-entry searchset pages, `next`
 links); its Tasks are generated page by page as they are asked for, so the stand-in holds none of them.
 This process runs `sync_from_ror_national` through the real client (HTTP, FHIR R4 validation of every
 Task, reading) into the database (a temporary SQLite file by default), for one national group: the whole
-path `ror-bot ror sync` takes.
+path `ror-bot ror sync` takes, its pages read in a child process (`--read-ahead thread`: in a thread, as
+the scheduler of `ror-bot run` reads them).
 
 Printed, per run: Tasks stored per second (wall clock, from the first request to the last commit), how
 long the sync waited for pages (the client's HTTP, FHIR validation and reading, one page read ahead) and
-the storage rate over the rest of the time, the
-resident memory of this process (RSS) sampled as pages are stored, and its slope in MB per 100,000 Tasks
-over the second half of the run (flat memory: a slope near 0, whatever the number of Tasks), with the
-load average before and after. `--store-only` adds the storage path alone: the same Tasks read without
-HTTP nor validation, stored page by page as the sync does, only the storing timed. `--reset` empties the anomaly tables of `--database-url` first (never
-point it at a database you care about)."""
+the storage rate over the rest of the time, the CPU time per Task of this process and of the reading
+child, the resident memory (RSS) of this process plus the reading child's, sampled as pages are stored,
+and its slope in MB per 100,000 Tasks over the second half of the run (flat memory: a slope near 0,
+whatever the number of Tasks), with the load average before and after. `--store-only` adds the storage
+path alone: the same Tasks read without HTTP nor validation, stored page by page as the sync does, only
+the storing timed. `--reset` empties the anomaly tables of `--database-url` first (never point it at a
+database you care about)."""
 
 import argparse
 import gc
@@ -152,9 +155,12 @@ def _serve(count: int, pipe: Connection) -> None:
 # -- the syncing side (this process) -----------------------------------------------------------------
 
 
-def rss_mb() -> float:
-    with open("/proc/self/statm", encoding="ascii") as statm:
-        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+def rss_mb(pid: int | str = "self") -> float:
+    try:
+        with open(f"/proc/{pid}/statm", encoding="ascii") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except FileNotFoundError:  # the child just ended
+        return 0.0
 
 
 def _children_cpu() -> float:
@@ -179,11 +185,13 @@ def slope_per_100k(samples: list[tuple[int, float]]) -> float:
 
 
 class Sampled:
-    """The client, with RSS sampled before each page is handed on (the previous one is stored by then)."""
+    """The client, with RSS sampled before each page is handed on (the previous one is stored by then):
+    this process's, plus the reading child's when the pull runs in one."""
 
     def __init__(self, client: Any, samples: list[tuple[int, float]]) -> None:
         self.client = client
         self.samples = samples
+        self.child_mb = 0.0  # the reading child's RSS at the last sample
         self.read = 0
         self.waiting = 0.0  # seconds the sync waited for a page (HTTP, FHIR validation, reading)
 
@@ -195,7 +203,9 @@ class Sampled:
             self.waiting += time.perf_counter() - asked
             if page is None:
                 return
-            self.samples.append((self.read, rss_mb()))
+            child = getattr(self.client, "child_pid", None)
+            self.child_mb = rss_mb(child) if child is not None else 0.0
+            self.samples.append((self.read, rss_mb() + self.child_mb))
             self.read += len(page.tasks)
             yield page
 
@@ -266,7 +276,7 @@ def run_once(count: int, url: str, *, reset: bool, read_ahead: str = "process") 
             if isinstance(ahead, PullInProcess):
                 ahead.close()  # the child ends: its CPU is counted below
             reader_cpu = _children_cpu() - children_started
-        samples.append((source.read, rss_mb()))
+        samples.append((source.read, rss_mb() + source.child_mb))
         stored = report.new + report.updated
         with store.engine.connect() as db:
             in_table = int(db.execute(text("SELECT count(*) FROM anomalies")).scalar_one())

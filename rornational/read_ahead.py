@@ -127,6 +127,11 @@ class PullInProcess:
             if not finished:  # stopped part-way: the child may still be sending this pull's pages
                 self.close()
 
+    @property
+    def child_pid(self) -> int | None:
+        """The running child's process id (its memory is part of the sync's)."""
+        return self._child.pid if self._child is not None and self._child.is_alive() else None
+
     def _started(self) -> Connection:
         if self._pipe is None or self._child is None or not self._child.is_alive():
             self.close()
