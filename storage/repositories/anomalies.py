@@ -12,7 +12,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, Table, delete, event, func, insert, select, text, tuple_, update
+from sqlalchemy import Select, Table, bindparam, delete, event, func, insert, select, text, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -59,6 +59,23 @@ _UPSERT_COUNT = text(
     "VALUES (:region, :departement, :status, :kind, :data_item, :n) "
     "ON CONFLICT (region, departement, status, kind, data_item) DO UPDATE SET n = anomaly_counts.n + excluded.n"
 )
+
+
+# Built once: declaring is hot, and building a statement costs more CPU than running a cached one.
+_NEXT_NUMBERS = text(f"SELECT nextval('{REFERENCE_SEQUENCE}') FROM generate_series(1, :n)")
+_COUNTER = cast(Table, ReferenceCounterRow.__table__)
+_TAKE_NUMBERS = (
+    update(_COUNTER)
+    .where(_COUNTER.c.id == 1)
+    .values(next_value=_COUNTER.c.next_value + bindparam("n"))
+    .returning(_COUNTER.c.next_value)
+)
+_NAMES_TABLE = cast(Table, AnomalyNameRow.__table__)
+_NAME_IDS = select(_NAMES_TABLE.c.folded, _NAMES_TABLE.c.id).where(
+    _NAMES_TABLE.c.folded.in_(bindparam("names", expanding=True))
+)
+_INSERT_ANOMALIES = insert(ANOMALY_TABLE)
+_INSERT_HISTORY = insert(HISTORY_TABLE)
 
 
 def count_key(anomaly: Anomaly, status: Status) -> CountKey:
@@ -224,23 +241,11 @@ class SqlAnomalies:
     def allocate_references(self, count: int) -> list[str]:
         if count <= 0:
             return []
-        if self.session.get_bind().dialect.name == "postgresql":
-            numbers = self.session.scalars(
-                text(f"SELECT nextval('{REFERENCE_SEQUENCE}') FROM generate_series(1, :n)"), {"n": count}
-            ).all()
+        connection = self.session.connection()
+        if connection.dialect.name == "postgresql":
+            numbers = connection.execute(_NEXT_NUMBERS, {"n": count}).scalars().all()
             return [_reference(int(n)) for n in sorted(numbers)]
-        counter = cast(Table, ReferenceCounterRow.__table__)
-        start = (
-            self.session.connection()
-            .execute(
-                update(counter)
-                .where(counter.c.id == 1)
-                .values(next_value=counter.c.next_value + count)
-                .returning(counter.c.next_value)
-            )
-            .scalar_one()
-            - count
-        )
+        start = connection.execute(_TAKE_NUMBERS, {"n": count}).scalar_one() - count
         return [_reference(start + i) for i in range(count)]
 
     def _name_ids(self, folded: set[str]) -> dict[str, int]:
@@ -249,17 +254,14 @@ class SqlAnomalies:
         missing = sorted(folded - known.keys())
         if missing:
             connection = self.session.connection()
-            lookup = select(AnomalyNameRow.folded, AnomalyNameRow.id).where(
-                AnomalyNameRow.folded.in_(missing)
-            )
-            found = {row.folded: row.id for row in connection.execute(lookup)}
+            found = {row.folded: row.id for row in connection.execute(_NAME_IDS, {"names": missing})}
             new = [name for name in missing if name not in found]
             if new:
                 upsert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
                 connection.execute(
                     upsert(AnomalyNameRow).on_conflict_do_nothing(), [{"folded": name} for name in new]
                 )
-                found = {row.folded: row.id for row in connection.execute(lookup)}
+                found = {row.folded: row.id for row in connection.execute(_NAME_IDS, {"names": missing})}
             known.update((name, int(number)) for name, number in found.items())
         return {name: known[name] for name in folded}
 
@@ -274,9 +276,9 @@ class SqlAnomalies:
         ids = self._name_ids(set(names))
         connection = self.session.connection()
         connection.execute(
-            insert(ANOMALY_TABLE), [to_row(a, ids[name]) for a, name in zip(anomalies, names, strict=True)]
+            _INSERT_ANOMALIES, [to_row(a, ids[name]) for a, name in zip(anomalies, names, strict=True)]
         )
-        connection.execute(insert(HISTORY_TABLE), [row for a in anomalies for row in history_rows(a)])
+        connection.execute(_INSERT_HISTORY, [row for a in anomalies for row in history_rows(a)])
         deltas = _deltas(self.session)
         for anomaly in anomalies:
             anomaly.stored_history = len(anomaly.history)

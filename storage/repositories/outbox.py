@@ -32,8 +32,15 @@ _KINDS: dict[str, type[DomainEvent]] = {
 }
 
 
+_FIELDS: dict[type, tuple[str, ...]] = {
+    kind: tuple(f.name for f in dataclasses.fields(kind)) for kind in _KINDS.values()
+}
+
+
 def to_payload(event: DomainEvent) -> dict[str, Any]:
-    return {k: (v.value if isinstance(v, Status) else v) for k, v in dataclasses.asdict(event).items()}
+    # Events hold flat values only: read field by field, not through asdict's deep copies (declaring is hot).
+    values = ((name, getattr(event, name)) for name in _FIELDS[type(event)])
+    return {k: (v.value if isinstance(v, Status) else v) for k, v in values}
 
 
 def from_payload(kind: str, payload: dict[str, Any]) -> DomainEvent:
@@ -42,6 +49,9 @@ def from_payload(kind: str, payload: dict[str, Any]) -> DomainEvent:
             **{**payload, "previous": Status(payload["previous"]), "current": Status(payload["current"])}
         )
     return _KINDS[kind](**payload)
+
+
+_INSERT = insert(cast(Table, OutboxRow.__table__))
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +71,7 @@ class SqlOutbox:
         now = datetime.now(UTC)
         # One Core statement: declaring is hot, the ORM's bookkeeping is not needed here.
         self.session.connection().execute(
-            insert(cast(Table, OutboxRow.__table__)),
+            _INSERT,
             [
                 {"kind": type(e).__name__, "payload": to_payload(e), "created_at": now, "attempts": 0}
                 for e in events
