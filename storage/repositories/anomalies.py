@@ -37,6 +37,7 @@ from storage.models import (
     ReferenceCounterRow,
     RorJournalRow,
 )
+from storage.rows import insert_rows, one_statement, row_params, values_statement
 
 NEWEST_FIRST = (AnomalyRow.updated_at.desc(), AnomalyRow.number.desc())
 ANOMALY_TABLE = cast(Table, AnomalyRow.__table__)
@@ -54,10 +55,11 @@ def _reference(number: int) -> str:
 
 CountKey = tuple[str, str, str, str, str]
 _DELTAS = "anomaly_count_deltas"
+_COUNT_COLUMNS = ("region", "departement", "status", "kind", "data_item", "n")
+_UPSERT_COUNT_HEAD = "INSERT INTO anomaly_counts (region, departement, status, kind, data_item, n)"
+_UPSERT_COUNT_TAIL = "ON CONFLICT (region, departement, status, kind, data_item) DO UPDATE SET n = anomaly_counts.n + excluded.n"
 _UPSERT_COUNT = text(
-    "INSERT INTO anomaly_counts (region, departement, status, kind, data_item, n) "
-    "VALUES (:region, :departement, :status, :kind, :data_item, :n) "
-    "ON CONFLICT (region, departement, status, kind, data_item) DO UPDATE SET n = anomaly_counts.n + excluded.n"
+    f"{_UPSERT_COUNT_HEAD} VALUES (:region, :departement, :status, :kind, :data_item, :n) {_UPSERT_COUNT_TAIL}"
 )
 
 
@@ -74,8 +76,6 @@ _NAMES_TABLE = cast(Table, AnomalyNameRow.__table__)
 _NAME_IDS = select(_NAMES_TABLE.c.folded, _NAMES_TABLE.c.id).where(
     _NAMES_TABLE.c.folded.in_(bindparam("names", expanding=True))
 )
-_INSERT_ANOMALIES = insert(ANOMALY_TABLE)
-_INSERT_HISTORY = insert(HISTORY_TABLE)
 
 
 def count_key(anomaly: Anomaly, status: Status) -> CountKey:
@@ -97,14 +97,19 @@ def _deltas(session: Session) -> "Counter[CountKey]":
 def _apply_count_deltas(session: Session) -> None:
     deltas: Counter[CountKey] | None = session.info.pop(_DELTAS, None)
     changes = sorted((key, n) for key, n in (deltas or {}).items() if n)
-    if changes:
-        session.execute(
-            _UPSERT_COUNT,
-            [
-                {"region": r, "departement": d, "status": st, "kind": k, "data_item": i, "n": n}
-                for (r, d, st, k, i), n in changes
-            ],
-        )
+    if not changes:
+        return
+    rows = [
+        {"region": r, "departement": d, "status": st, "kind": k, "data_item": i, "n": n}
+        for (r, d, st, k, i), n in changes
+    ]
+    connection = session.connection()
+    if not one_statement(connection, len(rows), len(_COUNT_COLUMNS)):
+        connection.execute(_UPSERT_COUNT, rows)
+        return
+    # A declaration's few keys in one statement, in key order all the same (rows are upserted in order).
+    statement = values_statement(_UPSERT_COUNT_HEAD, _COUNT_COLUMNS, len(rows), _UPSERT_COUNT_TAIL)
+    connection.execute(statement, row_params(rows, _COUNT_COLUMNS))
 
 
 @event.listens_for(Session, "after_soft_rollback")
@@ -275,10 +280,12 @@ class SqlAnomalies:
         names = [folded_name(anomaly.structure_name) for anomaly in anomalies]
         ids = self._name_ids(set(names))
         connection = self.session.connection()
-        connection.execute(
-            _INSERT_ANOMALIES, [to_row(a, ids[name]) for a, name in zip(anomalies, names, strict=True)]
+        insert_rows(
+            connection,
+            ANOMALY_TABLE,
+            [to_row(a, ids[name]) for a, name in zip(anomalies, names, strict=True)],
         )
-        connection.execute(_INSERT_HISTORY, [row for a in anomalies for row in history_rows(a)])
+        insert_rows(connection, HISTORY_TABLE, [row for a in anomalies for row in history_rows(a)])
         deltas = _deltas(self.session)
         for anomaly in anomalies:
             anomaly.stored_history = len(anomaly.history)

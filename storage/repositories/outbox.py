@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, or_, select, update
+from sqlalchemy import Table, or_, select, update
 from sqlalchemy.orm import Session
 
 from domain.events import (
@@ -20,6 +20,7 @@ from domain.events import (
 )
 from domain.statuses import Status
 from storage.models import OutboxRow
+from storage.rows import insert_rows
 
 NEVER = datetime(9999, 12, 31, tzinfo=UTC)
 _KINDS: dict[str, type[DomainEvent]] = {
@@ -51,7 +52,7 @@ def from_payload(kind: str, payload: dict[str, Any]) -> DomainEvent:
     return _KINDS[kind](**payload)
 
 
-_INSERT = insert(cast(Table, OutboxRow.__table__))
+_TABLE = cast(Table, OutboxRow.__table__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,8 +71,9 @@ class SqlOutbox:
             return
         now = datetime.now(UTC)
         # One Core statement: declaring is hot, the ORM's bookkeeping is not needed here.
-        self.session.connection().execute(
-            _INSERT,
+        insert_rows(
+            self.session.connection(),
+            _TABLE,
             [
                 {"kind": type(e).__name__, "payload": to_payload(e), "created_at": now, "attempts": 0}
                 for e in events
