@@ -54,6 +54,9 @@ def _reference(number: int) -> str:
 
 
 CountKey = tuple[str, str, str, str, str]
+_NAME_IDS_KEY = "anomaly_name_ids"
+# About one name per structure: past this many, the store's cache of name ids starts again (memory bound).
+NAME_IDS_KEPT = 200_000
 _DELTAS = "anomaly_count_deltas"
 _COUNT_COLUMNS = ("region", "departement", "status", "kind", "data_item", "n")
 _UPSERT_COUNT_HEAD = "INSERT INTO anomaly_counts (region, departement, status, kind, data_item, n)"
@@ -115,6 +118,7 @@ def _apply_count_deltas(session: Session) -> None:
 @event.listens_for(Session, "after_soft_rollback")
 def _forget_count_deltas(session: Session, _previous_transaction: Any) -> None:
     session.info.pop(_DELTAS, None)
+    session.info.pop(_NAME_IDS_KEY, None)  # names added by the transaction rolled back are gone with it
 
 
 def to_entity(row: Any, history: list[HistoryRow] | None = None) -> Anomaly:
@@ -232,9 +236,11 @@ def history_rows(anomaly: Anomaly) -> list[dict[str, Any]]:
 
 
 class SqlAnomalies:
-    def __init__(self, session: Session, tz: ZoneInfo) -> None:
+    def __init__(self, session: Session, tz: ZoneInfo, names: dict[str, int] | None = None) -> None:
         self.session = session
         self.tz = tz
+        # The store's committed anomaly_names ids by folded name (shared by its units of work).
+        self._names: dict[str, int] = {} if names is None else names
         # The anomalies handed out one by one or added: the unit of work publishes their events on commit.
         # (Pages and exports are read-only and not kept: an export may hold a million anomalies.)
         self.seen: list[Anomaly] = []
@@ -254,9 +260,11 @@ class SqlAnomalies:
         return [_reference(start + i) for i in range(count)]
 
     def _name_ids(self, folded: set[str]) -> dict[str, int]:
-        """`_name_id` for many names in three statements at most (a page of synced Tasks)."""
-        known: dict[str, int] = self.session.info.setdefault("anomaly_name_ids", {})
-        missing = sorted(folded - known.keys())
+        """`_name_id` for many names in three statements at most (a page of synced Tasks), none when the
+        store has seen them all committed before (a declaration on a known structure)."""
+        known: dict[str, int] = self.session.info.setdefault(_NAME_IDS_KEY, {})
+        ids = {name: number for name in folded if (number := self._names.get(name)) is not None}
+        missing = sorted(folded - ids.keys() - known.keys())
         if missing:
             connection = self.session.connection()
             found = {row.folded: row.id for row in connection.execute(_NAME_IDS, {"names": missing})}
@@ -268,7 +276,17 @@ class SqlAnomalies:
                 )
                 found = {row.folded: row.id for row in connection.execute(_NAME_IDS, {"names": missing})}
             known.update((name, int(number)) for name, number in found.items())
-        return {name: known[name] for name in folded}
+        ids.update((name, known[name]) for name in folded - ids.keys())
+        return ids
+
+    def remember_names(self) -> None:
+        """After a commit: the names this transaction looked up or added are there for good (anomaly_names
+        only grows, and an id never changes), so the store's next transactions skip their lookup."""
+        learnt = self.session.info.pop(_NAME_IDS_KEY, None)
+        if learnt:
+            if len(self._names) + len(learnt) > NAME_IDS_KEPT:
+                self._names.clear()
+            self._names.update(learnt)
 
     def add(self, anomaly: Anomaly) -> None:
         self.add_all([anomaly])
