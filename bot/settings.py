@@ -98,6 +98,8 @@ class Settings(BaseSettings):
     ror_background_workers: int = Field(default=2, ge=0, le=32)
     # Digests: the « mises à jour » window ends this many seconds before the run (clock skew between hosts).
     ror_digest_margin_seconds: float = Field(default=5.0, ge=0)
+    # Digests built and posted at once by a run (each waits on the database and on Slack most of the time).
+    ror_digest_workers: int = Field(default=4, ge=1, le=32)
     # Connected mode (SPEC §10): set ROR_ANOMALIES_URL and the ROR national is the system of record.
     ror_anomalies_url: str | None = None
     ror_fhir_url: str | None = None

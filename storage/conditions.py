@@ -3,15 +3,34 @@
 `conditions` selects anomaly rows; `count_conditions` selects the rows of anomaly_counts that hold the
 same anomalies, when the filter only uses columns of that table (else None: count the anomalies)."""
 
+from collections.abc import Sequence
 from dataclasses import fields
+from functools import cached_property
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Select, and_, column, false, select, table
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    Integer,
+    Select,
+    Text,
+    and_,
+    any_,
+    cast,
+    column,
+    false,
+    func,
+    literal,
+    literal_column,
+    select,
+    table,
+)
 
 from domain.filters import AnomalyFilter
 from domain.habilitation import Perimeter
 from domain.identifiers import Reference
+from domain.statuses import BLOCKED
 from domain.text import fold
 from storage.models import AnomalyCountRow, AnomalyNameRow, AnomalyRow
 
@@ -44,10 +63,48 @@ def _names_containing(text: str, *, dialect: str | None) -> Select[Any]:
     return select(AnomalyNameRow.id).where(AnomalyNameRow.folded.like(f"%{_escape_like(text)}%", escape="\\"))
 
 
+def names_containing(text: str, *, dialect: str | None) -> Select[Any]:
+    """The ids of the names containing `text` (folded here), for callers that resolve them once and pass
+    them to several statements (`conditions(..., name_ids=...)`)."""
+    return _names_containing(fold(text), dialect=dialect)
+
+
+class NameIds:
+    """The ids of the names a search found, bound as ONE parameter whatever their number (thousands for a
+    common word): the text of an array on PostgreSQL, a JSON array read by json_each on SQLite. The
+    statements stay cacheable, and the ids become text once however many statements use them (as text:
+    psycopg's list adapter costs milliseconds per thousand ids)."""
+
+    def __init__(self, ids: Sequence[int]) -> None:
+        self.ids = list(ids)
+
+    @cached_property
+    def as_text(self) -> str:
+        return ",".join(map(str, self.ids))
+
+    def contain(self, expression: ColumnElement[Any], *, dialect: str | None) -> ColumnElement[bool]:
+        if dialect == "postgresql":
+            # string_to_array is immutable: the planner folds the ids into a constant array and estimates
+            # their number (a cast of the text to integer[] is not folded: blind plans, 100× slower).
+            ids = cast(func.string_to_array(literal(self.as_text, Text), ","), ARRAY(Integer))
+            return expression == any_(ids)
+        values = func.json_each("[" + self.as_text + "]").table_valued("value")
+        return expression.in_(select(values.c.value))
+
+
 def conditions(
-    flt: AnomalyFilter, *, perimeter: Perimeter | None, tz: ZoneInfo, dialect: str | None = None
+    flt: AnomalyFilter,
+    *,
+    perimeter: Perimeter | None,
+    tz: ZoneInfo,
+    dialect: str | None = None,
+    narrower_than_name: bool = False,
+    name_ids: NameIds | None = None,
 ) -> list[ColumnElement[bool]]:
-    """`dialect` "sqlite" lets name searches use SQLite's trigram index; None: portable SQL only."""
+    """`dialect` "sqlite" lets name searches use SQLite's trigram index; None: portable SQL only.
+    `narrower_than_name`: the caller knows a criterion of its own that selects fewer rows than a name
+    search (a digest's time window, a section ordered on an index it walks), see below. `name_ids`: the
+    names `names_containing` found for the filter's name, when the caller resolved them already."""
     row = AnomalyRow
     where: list[ColumnElement[bool]] = []
     if perimeter is not None and not perimeter.national:
@@ -65,21 +122,27 @@ def conditions(
         where.append(row.status.in_(sorted(s.value for s in flt.statuses)))
     if flt.kinds:
         where.append(row.kind.in_(sorted(k.value for k in flt.kinds)))
+    if flt.name_contains and flt.statuses and flt.statuses <= BLOCKED:
+        # Redundant, and literal: it lets planners use the partial index of blocked anomalies by name.
+        where.append(row.status.in_([literal_column(f"'{s.value}'") for s in sorted(BLOCKED)]))
     if flt.name_contains:
         # Search the dictionary of distinct folded names (trigram-indexed on PostgreSQL), then the
         # anomalies by name key: same result as LIKE on structure_name_folded, without a full scan.
-        names = _names_containing(fold(flt.name_contains), dialect=dialect)
         # With a narrower criterion (département, ID, référence, dates), planners must start from that
         # one: `name_id + 0` keeps them from walking the name index for every matching name (thousands
         # for a common word), which neither SQLite nor PostgreSQL can estimate before running it.
-        narrower = (
+        narrower = narrower_than_name or (
             flt.departements
             or flt.resource_ids
             or flt.reference_prefix
             or flt.modified_from
             or flt.modified_to
         )
-        where.append((row.name_id + 0 if narrower else row.name_id).in_(names))
+        name_id: ColumnElement[int] = row.name_id + 0 if narrower else row.name_id.expression
+        if name_ids is None:
+            where.append(name_id.in_(_names_containing(fold(flt.name_contains), dialect=dialect)))
+        else:
+            where.append(name_ids.contain(name_id, dialect=dialect))
     if flt.resource_ids:
         where.append(row.resource_id.in_(sorted(flt.resource_ids)))
     if flt.data_items:

@@ -35,6 +35,8 @@ def run_due(
         poster=poster,
         clock=context.clock,
         margin=timedelta(seconds=context.settings.ror_digest_margin_seconds),
+        workers=context.settings.ror_digest_workers,
+        new_uow=context.uow,
     )
 
 

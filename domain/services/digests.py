@@ -1,6 +1,8 @@
 """Digest subscriptions and the scheduled run that posts every digest due (SPEC §6)."""
 
 import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -331,29 +333,37 @@ def run_due_digests(
     clock: Clock,
     margin: timedelta = DEFAULT_MARGIN,
     limit: int = FIRST_ITEMS,
+    workers: int = 1,
+    new_uow: Callable[[], UnitOfWork] | None = None,
 ) -> list[RunReport]:
     """Post every digest due at `at`: for each active subscription, the latest period ending ≤ at (a
     downtime posts one digest, not one per missed period). Each (subscription, period) is claimed in
-    the database first, so concurrent runs (several processes) post it at most once."""
+    the database first, so concurrent runs (several processes) post it at most once.
+
+    With `workers` > 1 and `new_uow` (a fresh unit of work per call), that many digests are built and
+    posted at once: a digest spends most of its time waiting for the database and for Slack, and the
+    claims already make concurrent runs safe. Reports keep the subscriptions' order."""
     with uow:
         subscriptions = uow.subscriptions.active()
-    reports = []
-    for subscription in subscriptions:
-        period = due_period(subscription, at)
-        if period is None:
-            continue
+    due = [(s, period) for s in subscriptions if (period := due_period(s, at)) is not None]
+
+    def run(subscription: Subscription, period: Period, own_uow: UnitOfWork) -> RunReport | None:
         try:
-            report = _run_one(
-                subscription, period, uow=uow, poster=poster, clock=clock, margin=margin, limit=limit
+            return _run_one(
+                subscription, period, uow=own_uow, poster=poster, clock=clock, margin=margin, limit=limit
             )
         except Exception as error:  # one broken subscription does not stop the others, and is reported
             logger.exception("Récapitulatif de l'abonnement %s en échec", subscription.id)
-            report = RunReport(
+            return RunReport(
                 subscription, period.end, RunStatus.FAILED, error=str(error) or type(error).__name__
             )
-        if report is not None:
-            reports.append(report)
-    return reports
+
+    if workers > 1 and new_uow is not None and len(due) > 1:
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="digest") as pool:
+            reports = list(pool.map(lambda pair: run(pair[0], pair[1], new_uow()), due))
+    else:
+        reports = [run(subscription, period, uow) for subscription, period in due]
+    return [report for report in reports if report is not None]
 
 
 @dataclass(frozen=True, slots=True)

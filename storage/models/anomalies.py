@@ -8,11 +8,16 @@ repository in the transaction that changes an anomaly."""
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from domain.statuses import BLOCKED
 from storage.models.base import Base
 from storage.types import UtcDateTime
+
+# The blocked anomalies, written out: a partial index is used only by statements that state its condition
+# (storage.conditions adds it, as literal SQL, to name searches within the blocked statuses).
+BLOCKED_CONDITION = "status IN ({})".format(", ".join(f"'{status.value}'" for status in sorted(BLOCKED)))
 
 
 class AnomalyRow(Base):
@@ -50,6 +55,17 @@ class AnomalyRow(Base):
             "departement",
             "kind",
             "data_item",
+        ),
+        # The blocked anomalies of the names a search found (a digest's « bloquées » count for `nom=`):
+        # thousands of names probe this small index, a few entries each, instead of every anomaly of
+        # those names in ix_anomalies_name_updated.
+        Index(
+            "ix_anomalies_blocked_name",
+            "name_id",
+            "status",
+            "region",
+            postgresql_where=text(BLOCKED_CONDITION),
+            sqlite_where=text(BLOCKED_CONDITION),
         ),
     )
 

@@ -509,16 +509,22 @@ class SqlAnomalies:
     def count_by_status(self, flt: AnomalyFilter, *, perimeter: Perimeter | None) -> dict[Status, int]:
         counted = count_conditions(flt, perimeter=perimeter)
         if counted is not None:
-            summed = self.session.execute(
-                select(AnomalyCountRow.status, func.sum(AnomalyCountRow.n))
-                .where(*counted)
-                .group_by(AnomalyCountRow.status)
-            ).all()
+            summed = (
+                self.session.connection()
+                .execute(
+                    select(AnomalyCountRow.status, func.sum(AnomalyCountRow.n))
+                    .where(*counted)
+                    .group_by(AnomalyCountRow.status)
+                )
+                .all()
+            )
             return {Status(status): int(n) for status, n in summed if n}
         where = conditions(flt, perimeter=perimeter, tz=self.tz, dialect=self._dialect)
-        rows = self.session.execute(
-            select(AnomalyRow.status, func.count()).where(*where).group_by(AnomalyRow.status)
-        ).all()
+        rows = (
+            self.session.connection()
+            .execute(select(AnomalyRow.status, func.count()).where(*where).group_by(AnomalyRow.status))
+            .all()
+        )
         return {Status(status): count for status, count in rows}
 
     def open_count_for_resource(self, kind: ResourceKind, resource_id: str) -> int:

@@ -36,11 +36,13 @@ from domain.filters import AnomalyFilter
 from domain.habilitation import Perimeter
 from domain.statuses import BLOCKED, Status
 from domain.subscriptions import Subscription
-from storage.conditions import conditions
+from storage.conditions import NameIds, conditions, count_conditions, names_containing
 from storage.models import AnomalyRow, DigestRunRow
 from storage.repositories.anomalies import ANOMALY_TABLE, NEWEST_FIRST, SqlAnomalies, to_entity
 
 DONE = (RunStatus.POSTED.value, RunStatus.EMPTY.value)
+# From this many blocked anomalies matching a name, the first items are found walking the blocked ones by date.
+WALK_BLOCKED_FROM = 1000
 
 
 class SqlDigestRuns:
@@ -187,19 +189,35 @@ class SqlDigestQueries:
     def __init__(self, session: Session, tz: ZoneInfo) -> None:
         self.session = session
         self.tz = tz
+        # The ids of the names containing a text, looked up once per unit of work: a digest filtering on a
+        # name asks four questions of the same names (thousands for a common word).
+        self._names: dict[str, NameIds] = {}
 
     @property
     def _dialect(self) -> str:
         return self.session.get_bind().dialect.name
 
+    def _where(self, flt: AnomalyFilter, perimeter: Perimeter, *, narrower_than_name: bool) -> list[Any]:
+        name_ids = None
+        if flt.name_contains:
+            name_ids = self._names.get(flt.name_contains)
+            if name_ids is None:
+                found = self.session.connection().execute(
+                    names_containing(flt.name_contains, dialect=self._dialect)
+                )
+                name_ids = self._names[flt.name_contains] = NameIds(found.scalars().all())
+        return conditions(
+            flt,
+            perimeter=perimeter,
+            tz=self.tz,
+            dialect=self._dialect,
+            narrower_than_name=narrower_than_name,
+            name_ids=name_ids,
+        )
+
     def _select(self, where: list[Any], limit: int, counts: dict[Status, int] | None = None) -> Selection:
         if counts is None:
-            counts = {
-                Status(status): count
-                for status, count in self.session.execute(
-                    select(AnomalyRow.status, func.count()).where(*where).group_by(AnomalyRow.status)
-                ).all()
-            }
+            counts = self._counts(where)
         # Core rows (same attribute names as AnomalyRow): read-only, no ORM identity map to fill.
         rows = (
             self.session.connection()
@@ -208,20 +226,35 @@ class SqlDigestQueries:
         )
         return Selection(items=[to_entity(r) for r in rows], total=sum(counts.values()), counts=counts)
 
+    def _counts(self, where: list[Any]) -> dict[Status, int]:
+        # Core execution on the session's connection, as below: no ORM result machinery for a few numbers.
+        return {
+            Status(status): count
+            for status, count in self.session.connection()
+            .execute(select(AnomalyRow.status, func.count()).where(*where).group_by(AnomalyRow.status))
+            .all()
+        }
+
     def blocked(self, flt: AnomalyFilter, *, perimeter: Perimeter, limit: int) -> Selection:
         statuses = (flt.statuses & BLOCKED) if flt.statuses else BLOCKED
         if not statuses:
             return Selection([], 0, {})
         narrowed = flt.with_statuses(statuses)
         # Counts by status from anomaly_counts when the filter allows (issue 5: 1,000 digests in seconds).
-        counts = SqlAnomalies(self.session, self.tz).count_by_status(narrowed, perimeter=perimeter)
-        return self._select(
-            conditions(narrowed, perimeter=perimeter, tz=self.tz, dialect=self._dialect), limit, counts
-        )
+        if count_conditions(narrowed, perimeter=perimeter) is not None:
+            counts = SqlAnomalies(self.session, self.tz).count_by_status(narrowed, perimeter=perimeter)
+        else:
+            counts = self._counts(self._where(narrowed, perimeter, narrower_than_name=False))
+        # A name search matching many blocked anomalies: walking the blocked ones newest first finds the
+        # first items within a few thousand rows, where the name index would read every anomaly of every
+        # matching name (tens of thousands for « hôpital ») to sort them. Few matches: the name index.
+        walk = sum(counts.values()) >= WALK_BLOCKED_FROM
+        return self._select(self._where(narrowed, perimeter, narrower_than_name=walk), limit, counts)
 
     def updated(
         self, flt: AnomalyFilter, *, perimeter: Perimeter, since: datetime, until: datetime, limit: int
     ) -> Selection:
-        where = conditions(flt, perimeter=perimeter, tz=self.tz, dialect=self._dialect)
+        # The period (a day or a week of changes) selects fewer rows than a name search for a common word.
+        where = self._where(flt, perimeter, narrower_than_name=True)
         where += [AnomalyRow.updated_at > since, AnomalyRow.updated_at <= until]
         return self._select(where, limit)

@@ -222,6 +222,57 @@ def test_two_concurrent_runs_on_postgresql_post_each_period_at_most_once(postgre
     assert sorted(sub_id for sub_id, _ in recorder.posted) == sorted(s.id for s in subscriptions)
 
 
+def test_a_run_with_four_workers_posts_every_digest_once_and_reports_in_subscription_order(
+    store: Store,
+) -> None:
+    seed(store)
+    subscriptions = [subscribe_channel(store, channel=f"C{i}") for i in range(12)]
+    declare(store, paris(2026, 1, 14, 15, 0))
+    recorder = Recorder()
+    at = paris(2026, 1, 15, 8, 30)
+    reports = run_due_digests(
+        at=at, uow=store.uow(), poster=recorder, clock=FixedClock(at), workers=4, new_uow=store.uow
+    )
+    assert [r.subscription.id for r in reports] == [s.id for s in subscriptions]
+    assert [r.status for r in reports] == [RunStatus.POSTED] * 12
+    assert sorted(sub_id for sub_id, _ in recorder.posted) == sorted(s.id for s in subscriptions)
+    again = run_due_digests(
+        at=at, uow=store.uow(), poster=recorder, clock=FixedClock(at), workers=4, new_uow=store.uow
+    )
+    assert again == []
+    assert len(recorder.posted) == 12
+
+
+def test_two_concurrent_runs_of_four_workers_on_postgresql_post_each_period_at_most_once(
+    postgres_store: Store,
+) -> None:
+    store = postgres_store
+    seed(store)
+    subscriptions = [subscribe_channel(store, channel=f"C{i}") for i in range(16)]
+    declare(store, paris(2026, 1, 14, 15, 0))
+    recorder = Recorder()
+    at = paris(2026, 1, 15, 8, 30)
+    start = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            start.wait()
+            run_due_digests(
+                at=at, uow=store.uow(), poster=recorder, clock=FixedClock(at), workers=4, new_uow=store.uow
+            )
+        except BaseException as error:  # reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert errors == []
+    assert sorted(sub_id for sub_id, _ in recorder.posted) == sorted(s.id for s in subscriptions)
+
+
 def test_an_update_committing_while_a_digest_is_built_appears_in_the_next_digest(
     postgres_store: Store,
 ) -> None:
