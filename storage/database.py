@@ -200,6 +200,9 @@ class Store:
             else self.engine.execution_options(isolation_level="AUTOCOMMIT")
         )
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # anomaly_names ids seen committed, shared by this store's units of work: a declaration on a
+        # structure already named skips the lookup (storage.repositories.anomalies).
+        self._names: dict[str, int] = {}
         self._read_sessions = sessionmaker(self.read_engine, expire_on_commit=False)
 
     @property
@@ -207,7 +210,7 @@ class Store:
         return self.engine.dialect.name
 
     def uow(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self._sessions, tz=self.tz)
+        return SqlUnitOfWork(self._sessions, tz=self.tz, names=self._names)
 
     def importer(self) -> SqlAnomalyImport:
         """One transaction of a bulk import of anomalies (domain.services.bulk_import)."""
@@ -215,7 +218,7 @@ class Store:
 
     def reader(self) -> SqlUnitOfWork:
         """A unit of work that only reads: on SQLite it does not take the write lock."""
-        return SqlUnitOfWork(self._read_sessions, tz=self.tz, read_only=True)
+        return SqlUnitOfWork(self._read_sessions, tz=self.tz, read_only=True, names=self._names)
 
     def bound_lock_wait(self, milliseconds: int) -> None:
         """From now on, wait at most `milliseconds` for SQLite's lock, then give up with DatabaseBusy (a

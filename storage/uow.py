@@ -31,10 +31,16 @@ class SqlUnitOfWork:
     session: Session
 
     def __init__(
-        self, session_factory: sessionmaker[Session], *, tz: ZoneInfo, read_only: bool = False
+        self,
+        session_factory: sessionmaker[Session],
+        *,
+        tz: ZoneInfo,
+        read_only: bool = False,
+        names: dict[str, int] | None = None,
     ) -> None:
         self._session_factory = session_factory
         self.tz = tz
+        self._names = {} if names is None else names
         self.read_only = read_only
         self._depth = 0
 
@@ -45,7 +51,7 @@ class SqlUnitOfWork:
             self.session = self._session_factory()
             if self.read_only:
                 self.session.info["read_only"] = True
-            self.anomalies = SqlAnomalies(self.session, self.tz)
+            self.anomalies = SqlAnomalies(self.session, self.tz, self._names)
             self.directory = SqlDirectory(self.session)
             self.groups = SqlGroups(self.session)
             self.declarations = SqlDeclarationLog(self.session)
@@ -68,6 +74,7 @@ class SqlUnitOfWork:
             raise RuntimeError("read-only unit of work")
         self.outbox.add([event for anomaly in self.anomalies.seen for event in anomaly.pull_events()])
         self.session.commit()
+        self.anomalies.remember_names()
 
     def rollback(self) -> None:
         self.session.rollback()

@@ -12,7 +12,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, Table, delete, event, func, insert, select, text, tuple_, update
+from sqlalchemy import Select, Table, bindparam, delete, event, func, insert, select, text, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -37,6 +37,7 @@ from storage.models import (
     ReferenceCounterRow,
     RorJournalRow,
 )
+from storage.rows import insert_rows, one_statement, row_params, values_statement
 
 NEWEST_FIRST = (AnomalyRow.updated_at.desc(), AnomalyRow.number.desc())
 ANOMALY_TABLE = cast(Table, AnomalyRow.__table__)
@@ -53,11 +54,30 @@ def _reference(number: int) -> str:
 
 
 CountKey = tuple[str, str, str, str, str]
+_NAME_IDS_KEY = "anomaly_name_ids"
+# About one name per structure: past this many, the store's cache of name ids starts again (memory bound).
+NAME_IDS_KEPT = 200_000
 _DELTAS = "anomaly_count_deltas"
+_COUNT_COLUMNS = ("region", "departement", "status", "kind", "data_item", "n")
+_UPSERT_COUNT_HEAD = "INSERT INTO anomaly_counts (region, departement, status, kind, data_item, n)"
+_UPSERT_COUNT_TAIL = "ON CONFLICT (region, departement, status, kind, data_item) DO UPDATE SET n = anomaly_counts.n + excluded.n"
 _UPSERT_COUNT = text(
-    "INSERT INTO anomaly_counts (region, departement, status, kind, data_item, n) "
-    "VALUES (:region, :departement, :status, :kind, :data_item, :n) "
-    "ON CONFLICT (region, departement, status, kind, data_item) DO UPDATE SET n = anomaly_counts.n + excluded.n"
+    f"{_UPSERT_COUNT_HEAD} VALUES (:region, :departement, :status, :kind, :data_item, :n) {_UPSERT_COUNT_TAIL}"
+)
+
+
+# Built once: declaring is hot, and building a statement costs more CPU than running a cached one.
+_NEXT_NUMBERS = text(f"SELECT nextval('{REFERENCE_SEQUENCE}') FROM generate_series(1, :n)")
+_COUNTER = cast(Table, ReferenceCounterRow.__table__)
+_TAKE_NUMBERS = (
+    update(_COUNTER)
+    .where(_COUNTER.c.id == 1)
+    .values(next_value=_COUNTER.c.next_value + bindparam("n"))
+    .returning(_COUNTER.c.next_value)
+)
+_NAMES_TABLE = cast(Table, AnomalyNameRow.__table__)
+_NAME_IDS = select(_NAMES_TABLE.c.folded, _NAMES_TABLE.c.id).where(
+    _NAMES_TABLE.c.folded.in_(bindparam("names", expanding=True))
 )
 
 
@@ -80,19 +100,25 @@ def _deltas(session: Session) -> "Counter[CountKey]":
 def _apply_count_deltas(session: Session) -> None:
     deltas: Counter[CountKey] | None = session.info.pop(_DELTAS, None)
     changes = sorted((key, n) for key, n in (deltas or {}).items() if n)
-    if changes:
-        session.execute(
-            _UPSERT_COUNT,
-            [
-                {"region": r, "departement": d, "status": st, "kind": k, "data_item": i, "n": n}
-                for (r, d, st, k, i), n in changes
-            ],
-        )
+    if not changes:
+        return
+    rows = [
+        {"region": r, "departement": d, "status": st, "kind": k, "data_item": i, "n": n}
+        for (r, d, st, k, i), n in changes
+    ]
+    connection = session.connection()
+    if not one_statement(connection, len(rows), len(_COUNT_COLUMNS)):
+        connection.execute(_UPSERT_COUNT, rows)
+        return
+    # A declaration's few keys in one statement, in key order all the same (rows are upserted in order).
+    statement = values_statement(_UPSERT_COUNT_HEAD, _COUNT_COLUMNS, len(rows), _UPSERT_COUNT_TAIL)
+    connection.execute(statement, row_params(rows, _COUNT_COLUMNS))
 
 
 @event.listens_for(Session, "after_soft_rollback")
 def _forget_count_deltas(session: Session, _previous_transaction: Any) -> None:
     session.info.pop(_DELTAS, None)
+    session.info.pop(_NAME_IDS_KEY, None)  # names added by the transaction rolled back are gone with it
 
 
 # Stored codes → enum members by dictionary: a page of 20 anomalies calls these a hundred times, and an
@@ -220,9 +246,11 @@ def history_rows(anomaly: Anomaly) -> list[dict[str, Any]]:
 
 
 class SqlAnomalies:
-    def __init__(self, session: Session, tz: ZoneInfo) -> None:
+    def __init__(self, session: Session, tz: ZoneInfo, names: dict[str, int] | None = None) -> None:
         self.session = session
         self.tz = tz
+        # The store's committed anomaly_names ids by folded name (shared by its units of work).
+        self._names: dict[str, int] = {} if names is None else names
         # The anomalies handed out one by one or added: the unit of work publishes their events on commit.
         # (Pages and exports are read-only and not kept: an export may hold a million anomalies.)
         self.seen: list[Anomaly] = []
@@ -234,44 +262,41 @@ class SqlAnomalies:
     def allocate_references(self, count: int) -> list[str]:
         if count <= 0:
             return []
-        if self.session.get_bind().dialect.name == "postgresql":
-            numbers = self.session.scalars(
-                text(f"SELECT nextval('{REFERENCE_SEQUENCE}') FROM generate_series(1, :n)"), {"n": count}
-            ).all()
+        connection = self.session.connection()
+        if connection.dialect.name == "postgresql":
+            numbers = connection.execute(_NEXT_NUMBERS, {"n": count}).scalars().all()
             return [_reference(int(n)) for n in sorted(numbers)]
-        counter = cast(Table, ReferenceCounterRow.__table__)
-        start = (
-            self.session.connection()
-            .execute(
-                update(counter)
-                .where(counter.c.id == 1)
-                .values(next_value=counter.c.next_value + count)
-                .returning(counter.c.next_value)
-            )
-            .scalar_one()
-            - count
-        )
+        start = connection.execute(_TAKE_NUMBERS, {"n": count}).scalar_one() - count
         return [_reference(start + i) for i in range(count)]
 
     def _name_ids(self, folded: set[str]) -> dict[str, int]:
-        """`_name_id` for many names in three statements at most (a page of synced Tasks)."""
-        known: dict[str, int] = self.session.info.setdefault("anomaly_name_ids", {})
-        missing = sorted(folded - known.keys())
+        """`_name_id` for many names in three statements at most (a page of synced Tasks), none when the
+        store has seen them all committed before (a declaration on a known structure)."""
+        known: dict[str, int] = self.session.info.setdefault(_NAME_IDS_KEY, {})
+        ids = {name: number for name in folded if (number := self._names.get(name)) is not None}
+        missing = sorted(folded - ids.keys() - known.keys())
         if missing:
             connection = self.session.connection()
-            lookup = select(AnomalyNameRow.folded, AnomalyNameRow.id).where(
-                AnomalyNameRow.folded.in_(missing)
-            )
-            found = {row.folded: row.id for row in connection.execute(lookup)}
+            found = {row.folded: row.id for row in connection.execute(_NAME_IDS, {"names": missing})}
             new = [name for name in missing if name not in found]
             if new:
                 upsert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
                 connection.execute(
                     upsert(AnomalyNameRow).on_conflict_do_nothing(), [{"folded": name} for name in new]
                 )
-                found = {row.folded: row.id for row in connection.execute(lookup)}
+                found = {row.folded: row.id for row in connection.execute(_NAME_IDS, {"names": missing})}
             known.update((name, int(number)) for name, number in found.items())
-        return {name: known[name] for name in folded}
+        ids.update((name, known[name]) for name in folded - ids.keys())
+        return ids
+
+    def remember_names(self) -> None:
+        """After a commit: the names this transaction looked up or added are there for good (anomaly_names
+        only grows, and an id never changes), so the store's next transactions skip their lookup."""
+        learnt = self.session.info.pop(_NAME_IDS_KEY, None)
+        if learnt:
+            if len(self._names) + len(learnt) > NAME_IDS_KEPT:
+                self._names.clear()
+            self._names.update(learnt)
 
     def add(self, anomaly: Anomaly) -> None:
         self.add_all([anomaly])
@@ -283,10 +308,12 @@ class SqlAnomalies:
         names = [folded_name(anomaly.structure_name) for anomaly in anomalies]
         ids = self._name_ids(set(names))
         connection = self.session.connection()
-        connection.execute(
-            insert(ANOMALY_TABLE), [to_row(a, ids[name]) for a, name in zip(anomalies, names, strict=True)]
+        insert_rows(
+            connection,
+            ANOMALY_TABLE,
+            [to_row(a, ids[name]) for a, name in zip(anomalies, names, strict=True)],
         )
-        connection.execute(insert(HISTORY_TABLE), [row for a in anomalies for row in history_rows(a)])
+        insert_rows(connection, HISTORY_TABLE, [row for a in anomalies for row in history_rows(a)])
         deltas = _deltas(self.session)
         for anomaly in anomalies:
             anomaly.stored_history = len(anomaly.history)

@@ -2,7 +2,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, func, select
+from sqlalchemy import Table, bindparam, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -10,6 +10,14 @@ from domain.catalogue import ResourceKind
 from domain.directory import Resource
 from domain.rornational import Watermark
 from storage.models import DirectorySyncRow, ResourceRow
+
+_TABLE = cast(Table, ResourceRow.__table__)
+# Built once (declaring is hot): two IN lists, not a row-value IN, as SQLite scans the whole table for
+# `(kind, id) IN (VALUES …)` but searches its (kind, resource_id) index for these.
+_PAIRS = select(_TABLE).where(
+    _TABLE.c.kind.in_(bindparam("kinds", expanding=True)),
+    _TABLE.c.resource_id.in_(bindparam("ids", expanding=True)),
+)
 
 
 def _to_entity(row: Any) -> Resource:
@@ -53,16 +61,11 @@ class SqlDirectory:
     def get_pairs(self, keys: Sequence[tuple[ResourceKind, str]]) -> dict[tuple[ResourceKind, str], Resource]:
         if not keys:
             return {}
-        table = cast(Table, ResourceRow.__table__)
-        # Two IN lists, not a row-value IN: SQLite scans the whole table for `(kind, id) IN (VALUES …)`
-        # but searches its (kind, resource_id) index for these. The pairs not asked for are dropped.
+        # The pairs not asked for are dropped.
         rows = (
             self.session.connection()
             .execute(
-                select(table).where(
-                    table.c.kind.in_(sorted({k.value for k, _ in keys})),
-                    table.c.resource_id.in_(sorted({i for _, i in keys})),
-                )
+                _PAIRS, {"kinds": sorted({k.value for k, _ in keys}), "ids": sorted({i for _, i in keys})}
             )
             .all()
         )

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, or_, select, update
+from sqlalchemy import Table, or_, select, update
 from sqlalchemy.orm import Session
 
 from domain.events import (
@@ -20,6 +20,7 @@ from domain.events import (
 )
 from domain.statuses import Status
 from storage.models import OutboxRow
+from storage.rows import insert_rows
 
 NEVER = datetime(9999, 12, 31, tzinfo=UTC)
 _KINDS: dict[str, type[DomainEvent]] = {
@@ -32,8 +33,15 @@ _KINDS: dict[str, type[DomainEvent]] = {
 }
 
 
+_FIELDS: dict[type, tuple[str, ...]] = {
+    kind: tuple(f.name for f in dataclasses.fields(kind)) for kind in _KINDS.values()
+}
+
+
 def to_payload(event: DomainEvent) -> dict[str, Any]:
-    return {k: (v.value if isinstance(v, Status) else v) for k, v in dataclasses.asdict(event).items()}
+    # Events hold flat values only: read field by field, not through asdict's deep copies (declaring is hot).
+    values = ((name, getattr(event, name)) for name in _FIELDS[type(event)])
+    return {k: (v.value if isinstance(v, Status) else v) for k, v in values}
 
 
 def from_payload(kind: str, payload: dict[str, Any]) -> DomainEvent:
@@ -42,6 +50,9 @@ def from_payload(kind: str, payload: dict[str, Any]) -> DomainEvent:
             **{**payload, "previous": Status(payload["previous"]), "current": Status(payload["current"])}
         )
     return _KINDS[kind](**payload)
+
+
+_TABLE = cast(Table, OutboxRow.__table__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,8 +71,9 @@ class SqlOutbox:
             return
         now = datetime.now(UTC)
         # One Core statement: declaring is hot, the ORM's bookkeeping is not needed here.
-        self.session.connection().execute(
-            insert(cast(Table, OutboxRow.__table__)),
+        insert_rows(
+            self.session.connection(),
+            _TABLE,
             [
                 {"kind": type(e).__name__, "payload": to_payload(e), "created_at": now, "attempts": 0}
                 for e in events
