@@ -12,7 +12,20 @@ from collections.abc import Iterator, Sequence
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, Table, bindparam, delete, event, func, insert, select, text, tuple_, update
+from sqlalchemy import (
+    Connection,
+    Select,
+    Table,
+    bindparam,
+    delete,
+    event,
+    func,
+    insert,
+    select,
+    text,
+    tuple_,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -79,6 +92,40 @@ _NAMES_TABLE = cast(Table, AnomalyNameRow.__table__)
 _NAME_IDS = select(_NAMES_TABLE.c.folded, _NAMES_TABLE.c.id).where(
     _NAMES_TABLE.c.folded.in_(bindparam("names", expanding=True))
 )
+# From this many names, PostgreSQL may answer `folded IN (…)` from the pg_trgm GIN index, name by name
+# trigram by trigram (half a second for a sync page's 200 names while the table has no statistics yet,
+# a fresh base), instead of the unique B-tree. GIN only does bitmap scans: they are turned off for that
+# lookup alone (as the bulk import does for its whole transaction).
+MANY_NAMES = 16
+
+
+def _look_up_names(connection: Connection, names: list[str]) -> dict[str, int]:
+    """The ids of these folded names that anomaly_names holds, through its unique B-tree."""
+    without_bitmaps = connection.dialect.name == "postgresql" and len(names) >= MANY_NAMES
+    if without_bitmaps:
+        connection.exec_driver_sql("SET LOCAL enable_bitmapscan = off")
+    try:
+        return {row.folded: row.id for row in connection.execute(_NAME_IDS, {"names": names})}
+    finally:
+        if without_bitmaps:
+            connection.exec_driver_sql("RESET enable_bitmapscan")
+
+
+# A sync filling a table (the first one, on a fresh base) outruns autovacuum — or meets a server where it
+# is off — and the statements it prepared on the empty table keep their plans: sequential scans of a
+# growing table for every page's lookups (140 ms a page at 30,000 rows). When the anomalies changed by
+# more than autovacuum's usual margin since their last statistics, the page's transaction analyses the
+# tables it fills, which also makes PostgreSQL plan the prepared statements again.
+FRESH_STATISTICS_FROM = 50
+_STATISTICS_STALE = text(
+    "SELECT s.n_mod_since_analyze > 1000 + 0.2 * greatest(c.reltuples, 0) "
+    "FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid WHERE s.relid = 'anomalies'::regclass"
+)
+
+
+def _keep_statistics_fresh(connection: Connection) -> None:
+    if connection.scalar(_STATISTICS_STALE):
+        connection.exec_driver_sql("ANALYZE anomalies, anomaly_history, anomaly_names")
 
 
 def count_key(anomaly: Anomaly, status: Status) -> CountKey:
@@ -277,14 +324,14 @@ class SqlAnomalies:
         missing = sorted(folded - ids.keys() - known.keys())
         if missing:
             connection = self.session.connection()
-            found = {row.folded: row.id for row in connection.execute(_NAME_IDS, {"names": missing})}
+            found = _look_up_names(connection, missing)
             new = [name for name in missing if name not in found]
             if new:
                 upsert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
                 connection.execute(
                     upsert(AnomalyNameRow).on_conflict_do_nothing(), [{"folded": name} for name in new]
                 )
-                found = {row.folded: row.id for row in connection.execute(_NAME_IDS, {"names": missing})}
+                found = _look_up_names(connection, missing)
             known.update((name, int(number)) for name, number in found.items())
         ids.update((name, known[name]) for name in folded - ids.keys())
         return ids
@@ -349,6 +396,8 @@ class SqlAnomalies:
             anomaly.stored_history = len(anomaly.history)
             deltas[count_key(anomaly, anomaly.status)] += 1
         self.seen.extend(stored)
+        if connection.dialect.name == "postgresql" and len(stored) >= FRESH_STATISTICS_FROM:
+            _keep_statistics_fresh(connection)
         return stored
 
     def by_task_ids(self, task_ids: Sequence[str], *, for_update: bool = False) -> dict[str, Anomaly]:
