@@ -55,18 +55,14 @@ NAMES_FTS = table("anomaly_names_fts", column("rowid"), column("anomaly_names_ft
 TRIGRAM = 3
 
 
-def _names_containing(text: str, *, dialect: str | None) -> Select[Any]:
-    """The ids of anomaly_names whose folded name contains `text` (already folded)."""
+def names_containing(text: str, *, dialect: str | None) -> Select[Any]:
+    """The ids of anomaly_names whose folded name contains `text` (folded here); a caller may resolve them
+    once and pass them to several statements (`conditions(..., name_ids=...)`)."""
+    text = fold(text)
     if dialect == "sqlite" and len(text) >= TRIGRAM:
         phrase = '"' + text.replace('"', '""') + '"'
         return select(NAMES_FTS.c.rowid).where(NAMES_FTS.c.anomaly_names_fts.op("MATCH")(phrase))
     return select(AnomalyNameRow.id).where(AnomalyNameRow.folded.like(f"%{_escape_like(text)}%", escape="\\"))
-
-
-def names_containing(text: str, *, dialect: str | None) -> Select[Any]:
-    """The ids of the names containing `text` (folded here), for callers that resolve them once and pass
-    them to several statements (`conditions(..., name_ids=...)`)."""
-    return _names_containing(fold(text), dialect=dialect)
 
 
 class NameIds:
@@ -140,7 +136,7 @@ def conditions(
         )
         name_id: ColumnElement[int] = row.name_id + 0 if narrower else row.name_id.expression
         if name_ids is None:
-            where.append(name_id.in_(_names_containing(fold(flt.name_contains), dialect=dialect)))
+            where.append(name_id.in_(names_containing(flt.name_contains, dialect=dialect)))
         else:
             where.append(name_ids.contain(name_id, dialect=dialect))
     if flt.resource_ids:

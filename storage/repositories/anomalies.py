@@ -13,6 +13,7 @@ from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
+    ColumnElement,
     Connection,
     Select,
     Table,
@@ -126,6 +127,14 @@ _STATISTICS_STALE = text(
 def _keep_statistics_fresh(connection: Connection) -> None:
     if connection.scalar(_STATISTICS_STALE):
         connection.exec_driver_sql("ANALYZE anomalies, anomaly_history, anomaly_names")
+
+
+def count_rows_by_status(connection: Connection, where: Sequence[ColumnElement[bool]]) -> dict[Status, int]:
+    """How many anomaly rows match `where`, by status (when the counters cannot answer)."""
+    rows = connection.execute(
+        select(AnomalyRow.status, func.count()).where(*where).group_by(AnomalyRow.status)
+    ).all()
+    return {_STATUSES[status]: count for status, count in rows}
 
 
 def count_key(anomaly: Anomaly, status: Status) -> CountKey:
@@ -579,12 +588,7 @@ class SqlAnomalies:
             )
             return {Status(status): int(n) for status, n in summed if n}
         where = conditions(flt, perimeter=perimeter, tz=self.tz, dialect=self._dialect)
-        rows = (
-            self.session.connection()
-            .execute(select(AnomalyRow.status, func.count()).where(*where).group_by(AnomalyRow.status))
-            .all()
-        )
-        return {Status(status): count for status, count in rows}
+        return count_rows_by_status(self.session.connection(), where)
 
     def open_count_for_resource(self, kind: ResourceKind, resource_id: str) -> int:
         return (

@@ -38,7 +38,13 @@ from domain.statuses import BLOCKED, Status
 from domain.subscriptions import Subscription
 from storage.conditions import NameIds, conditions, count_conditions, names_containing
 from storage.models import AnomalyRow, DigestRunRow
-from storage.repositories.anomalies import ANOMALY_TABLE, NEWEST_FIRST, SqlAnomalies, to_entity
+from storage.repositories.anomalies import (
+    ANOMALY_TABLE,
+    NEWEST_FIRST,
+    SqlAnomalies,
+    count_rows_by_status,
+    to_entity,
+)
 
 DONE = (RunStatus.POSTED.value, RunStatus.EMPTY.value)
 # From this many blocked anomalies matching a name, the first items are found walking the blocked ones by date.
@@ -217,7 +223,7 @@ class SqlDigestQueries:
 
     def _select(self, where: list[Any], limit: int, counts: dict[Status, int] | None = None) -> Selection:
         if counts is None:
-            counts = self._counts(where)
+            counts = count_rows_by_status(self.session.connection(), where)
         # Core rows (same attribute names as AnomalyRow): read-only, no ORM identity map to fill.
         rows = (
             self.session.connection()
@@ -225,15 +231,6 @@ class SqlDigestQueries:
             .all()
         )
         return Selection(items=[to_entity(r) for r in rows], total=sum(counts.values()), counts=counts)
-
-    def _counts(self, where: list[Any]) -> dict[Status, int]:
-        # Core execution on the session's connection, as below: no ORM result machinery for a few numbers.
-        return {
-            Status(status): count
-            for status, count in self.session.connection()
-            .execute(select(AnomalyRow.status, func.count()).where(*where).group_by(AnomalyRow.status))
-            .all()
-        }
 
     def blocked(self, flt: AnomalyFilter, *, perimeter: Perimeter, limit: int) -> Selection:
         statuses = (flt.statuses & BLOCKED) if flt.statuses else BLOCKED
@@ -244,7 +241,9 @@ class SqlDigestQueries:
         if count_conditions(narrowed, perimeter=perimeter) is not None:
             counts = SqlAnomalies(self.session, self.tz).count_by_status(narrowed, perimeter=perimeter)
         else:
-            counts = self._counts(self._where(narrowed, perimeter, narrower_than_name=False))
+            counts = count_rows_by_status(
+                self.session.connection(), self._where(narrowed, perimeter, narrower_than_name=False)
+            )
         # A name search matching many blocked anomalies: walking the blocked ones newest first finds the
         # first items within a few thousand rows, where the name index would read every anomaly of every
         # matching name (tens of thousands for « hôpital ») to sort them. Few matches: the name index.
