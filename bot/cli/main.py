@@ -2,6 +2,7 @@
 
 import importlib
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, version
@@ -77,7 +78,21 @@ def _reader_went_away() -> int:
     return 0
 
 
+INTERRUPTED = "Commande interrompue : ce qui était enregistré avant l'interruption le reste."
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the command stands, as Ctrl-C is: its `with` blocks and `finally` clauses
+    run (a transaction in progress is rolled back, a child process is stopped), nothing is cut mid-write."""
+
+
+def _terminate(_signum: int, _frame: object) -> None:
+    raise Terminated
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    # Commands that serve (`run`, `scheduler`) install their own handlers, which replace this one.
+    signal.signal(signal.SIGTERM, _terminate)
     try:
         return _run(argv)
     except BrokenPipeError:
@@ -96,8 +111,9 @@ def _run(argv: Sequence[str] | None) -> int:
     except (RorError, ConfigurationError, UsageError) as error:
         print(f"Erreur : {error}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        return 130
+    except KeyboardInterrupt as stopped:
+        print(INTERRUPTED, file=sys.stderr)
+        return 128 + (signal.SIGTERM if isinstance(stopped, Terminated) else signal.SIGINT)
 
 
 if __name__ == "__main__":

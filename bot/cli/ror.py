@@ -119,12 +119,9 @@ def run_sync(_args: argparse.Namespace) -> int:
     # trigger stop walking them all (about a tenth of the sync's CPU).
     gc.freeze()
     try:
-        with connect(connection) as ror:
+        with connect(connection) as ror, PullInProcess(ror) as source:
             report = sync_from_ror_national(
-                source=PullInProcess(ror),
-                origin=connection.anomalies_url,
-                uow=context.uow(),
-                clock=context.clock,
+                source=source, origin=connection.anomalies_url, uow=context.uow(), clock=context.clock
             )
     finally:
         context.store.dispose()
